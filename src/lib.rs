@@ -1,8 +1,7 @@
 //! hopae-connect-widget: a Hopae Connect eID verification as a browser widget.
 //!
 //! `core` decides (pure Rust, tested natively); `web` obeys (the browser
-//! shell). This file holds only the module tree; the JavaScript exports are
-//! declared in `web::exports`.
+//! shell). This file holds only the module tree and the JavaScript exports.
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -18,3 +17,110 @@
 pub mod core;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub use exports::*;
+
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use std::rc::Rc;
+
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{Element, RequestCredentials};
+
+    use crate::core::config::Options;
+    use crate::web::http::Backend;
+    use crate::web::widget::Widget;
+
+    /// Mounts a verification widget on `element` and starts a verification.
+    ///
+    /// Throws an `Error` that says what to fix when an option is wrong; every
+    /// later failure is a `hopae-failed` event on the element instead.
+    #[wasm_bindgen]
+    pub fn mount(element: JsValue, options: JsValue) -> Result<Verification, JsError> {
+        let host: Element = element.dyn_into().map_err(|_| {
+            JsError::new("hopae-connect-widget: mount(element, options) needs a DOM element as its first argument")
+        })?;
+        if !options.is_object() {
+            return Err(JsError::new(
+                "hopae-connect-widget: mount(element, options) needs an options object, e.g. { endpoint: \"/api/verifications\", providerId: \"bankidse\" }",
+            ));
+        }
+        let raw: Options = serde_wasm_bindgen::from_value(options.clone())
+            .map_err(|e| JsError::new(&format!("hopae-connect-widget: invalid options: {e}")))?;
+        let config = raw.validate().map_err(|e| JsError::new(&e.to_string()))?;
+        let backend = backend(&config.endpoint, &options)?;
+        let widget = Widget::mount(host, config, backend)
+            .map_err(|e| JsError::new(&format!("hopae-connect-widget: could not mount: {}", crate::web::http::describe(&e))))?;
+        Ok(Verification { widget })
+    }
+
+    fn backend(endpoint: &str, options: &JsValue) -> Result<Backend, JsError> {
+        let get = |key: &str| js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let mut headers = Vec::new();
+        let given = get("headers");
+        if given.is_object() {
+            for entry in js_sys::Object::entries(given.unchecked_ref()).iter() {
+                let pair: js_sys::Array = entry.unchecked_into();
+                match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    (Some(name), Some(value)) => headers.push((name, value)),
+                    _ => return Err(JsError::new("hopae-connect-widget: the `headers` option must map header names to strings")),
+                }
+            }
+        } else if !given.is_undefined() && !given.is_null() {
+            return Err(JsError::new("hopae-connect-widget: the `headers` option must be an object of header names to strings"));
+        }
+        let credentials = match get("credentials").as_string().as_deref() {
+            None | Some("same-origin") => RequestCredentials::SameOrigin,
+            Some("include") => RequestCredentials::Include,
+            Some("omit") => RequestCredentials::Omit,
+            Some(other) => {
+                return Err(JsError::new(&format!(
+                    "hopae-connect-widget: the `credentials` option must be \"same-origin\", \"include\" or \"omit\", not {other:?}"
+                )))
+            }
+        };
+        let body = get("body");
+        let extra_body = if body.is_object() {
+            Some(body.unchecked_into())
+        } else if body.is_undefined() || body.is_null() {
+            None
+        } else {
+            return Err(JsError::new("hopae-connect-widget: the `body` option must be an object of extra fields for the create request"));
+        };
+        Ok(Backend {
+            endpoint: endpoint.to_owned(),
+            headers,
+            credentials,
+            extra_body,
+        })
+    }
+
+    /// A running verification, returned by `mount`.
+    #[wasm_bindgen]
+    pub struct Verification {
+        widget: Rc<Widget>,
+    }
+
+    #[wasm_bindgen]
+    impl Verification {
+        /// Stops polling, aborts any request and removes the widget's elements.
+        /// Calling it again does nothing.
+        pub fn destroy(&self) {
+            self.widget.destroy();
+        }
+
+        /// The verification's id, once the backend has created it.
+        #[wasm_bindgen(getter, js_name = verificationId)]
+        pub fn verification_id(&self) -> Option<String> {
+            self.widget.verification_id()
+        }
+
+        /// The last status the server reported.
+        #[wasm_bindgen(getter)]
+        pub fn status(&self) -> Option<String> {
+            self.widget.status()
+        }
+    }
+}

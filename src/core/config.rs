@@ -30,8 +30,8 @@ pub struct Options {
     /// The backend route that creates verifications (`/api/verifications`).
     #[serde(default)]
     pub endpoint: Option<String>,
-    /// The eID provider to start (`bankidse`).
-    #[serde(default)]
+    /// The eID provider to start (`bankidse`); `provider` as an attribute.
+    #[serde(default, alias = "provider")]
     pub provider_id: Option<String>,
     /// Milliseconds between status requests.
     #[serde(default)]

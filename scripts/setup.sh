@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what the build (and, with --test, the tests) need and is missing.
+# Quick when everything is there; safe to run again. Runs on Debian 12 as root
+# (CI) or as a developer with the same tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+
+command -v cargo >/dev/null || { say "Rust is missing: install it with rustup (https://rustup.rs)"; exit 1; }
+command -v node >/dev/null || { say "Node.js >= 20 is missing"; exit 1; }
+
+# The toolchain and wasm target pinned in rust-toolchain.toml.
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate.
+want=$(sed -n 's/^wasm-bindgen = "=\([^"]*\)".*/\1/p' Cargo.toml)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ] || ! command -v wasm-bindgen-test-runner >/dev/null; then
+  say "installing wasm-bindgen-cli $want (found: ${have:-none}); this takes a few minutes"
+  cargo install wasm-bindgen-cli --version "$want" --locked --force \
+    || cargo install wasm-bindgen-cli --version "=$want" --force
+fi
+
+# npm dev dependencies (binaryen's wasm-opt, playwright-core, jsqr), as locked.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dev dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+# Tests drive Debian's Chromium; no tool may download a browser of its own.
+if [ "${1:-}" = "--test" ]; then
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    if [ "$(id -u)" = 0 ]; then
+      say "installing chromium and chromium-driver from Debian"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+      say "the tests need /usr/bin/chromium and /usr/bin/chromedriver: sudo apt-get install chromium chromium-driver"
+      exit 1
+    fi
+  fi
+fi

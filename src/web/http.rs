@@ -1,0 +1,114 @@
+//! Talks to the site's backend: the three calls of the backend contract.
+//!
+//! Each call carries an `AbortSignal`. What the browser reports (a rejected
+//! fetch, a status, a body) becomes either the parsed JSON body or a
+//! [`core::error::Error`](crate::core::error::Error); nothing here decides
+//! what a response means.
+
+use js_sys::{Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, RequestCredentials, RequestInit, Response};
+
+use crate::core::api::Problem;
+use crate::core::error::Error;
+use crate::core::session::Request;
+use crate::core::time::{parse_http_date, Millis};
+
+/// How to reach the backend: the options that only the browser uses.
+pub struct Backend {
+    /// `POST` here; `GET`/`DELETE` `{endpoint}/{id}`.
+    pub endpoint: String,
+    /// Extra request headers (e.g. a CSRF token).
+    pub headers: Vec<(String, String)>,
+    /// `fetch`'s credentials mode.
+    pub credentials: RequestCredentials,
+    /// Extra fields for the create body, merged under `providerId`.
+    pub extra_body: Option<Object>,
+}
+
+/// A 2xx answer: its parsed JSON body and the server's clock.
+pub struct Answer {
+    /// The body, parsed but not yet decoded.
+    pub body: JsValue,
+    /// The `Date` header.
+    pub server_time: Option<Millis>,
+}
+
+impl Backend {
+    /// Sends `request`, resolving to the parsed body or the reason it failed.
+    pub async fn send(&self, request: &Request, signal: Option<&AbortSignal>) -> Result<Answer, Error> {
+        let init = RequestInit::new();
+        let headers = Headers::new().map_err(js_error)?;
+        headers.set("Accept", "application/json").map_err(js_error)?;
+        for (name, value) in &self.headers {
+            headers.set(name, value).map_err(|e| Error::Network(format!("invalid header {name:?}: {}", describe(&e))))?;
+        }
+        let url = match request {
+            Request::Create { provider_id } => {
+                init.set_method("POST");
+                headers.set("Content-Type", "application/json").map_err(js_error)?;
+                let body = Object::new();
+                if let Some(extra) = &self.extra_body {
+                    Object::assign(&body, extra);
+                }
+                Reflect::set(&body, &"providerId".into(), &provider_id.into()).map_err(js_error)?;
+                let text = JSON::stringify(&body).map_err(js_error)?;
+                init.set_body(&text);
+                self.endpoint.clone()
+            }
+            Request::Status { verification_id } => {
+                init.set_method("GET");
+                let id: String = js_sys::encode_uri_component(verification_id).into();
+                format!("{}/{id}", self.endpoint)
+            }
+        };
+        init.set_headers(&headers);
+        init.set_credentials(self.credentials);
+        init.set_cache(web_sys::RequestCache::NoStore);
+        if let Some(signal) = signal {
+            init.set_signal(Some(signal));
+        }
+        let window = web_sys::window().ok_or_else(|| Error::Network("no window".into()))?;
+        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+            .await
+            .map_err(|e| Error::Network(describe(&e)))?
+            .dyn_into()
+            .map_err(js_error)?;
+        let status = response.status();
+        let server_time = response
+            .headers()
+            .get("date")
+            .ok()
+            .flatten()
+            .and_then(|d| parse_http_date(&d));
+        let text = JsFuture::from(response.text().map_err(js_error)?)
+            .await
+            .map_err(|e| Error::Network(describe(&e)))?
+            .as_string()
+            .unwrap_or_default();
+        let parsed = JSON::parse(&text).ok();
+        if !response.ok() {
+            let problem = parsed.and_then(|v| serde_wasm_bindgen::from_value::<Problem>(v).ok());
+            return Err(Error::Http { status, problem });
+        }
+        match parsed {
+            Some(body) if body.is_object() => Ok(Answer { body, server_time }),
+            Some(_) => Err(Error::BadShape("the body is JSON but not an object".into())),
+            None => Err(Error::NotJson { status }),
+        }
+    }
+}
+
+fn js_error(e: JsValue) -> Error {
+    Error::Network(describe(&e))
+}
+
+/// The message of a JS error, or its string form.
+pub fn describe(e: &JsValue) -> String {
+    Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}

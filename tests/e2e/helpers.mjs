@@ -1,0 +1,105 @@
+// Shared set-up for the end-to-end tests: the demo server (reference backend +
+// Hopae simulator) on a free loopback port, Debian's Chromium through
+// playwright-core (which launches it with a fresh temporary profile), and reading the QR back from the canvas pixels.
+import { chromium } from "playwright-core";
+import jsQR from "jsqr";
+import { startDemo } from "../../server/demo.js";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Starts a demo server and a browser; `close()` stops both. */
+export async function setup(simulator = {}) {
+  const demo = await startDemo({ port: 0, simulator: { qrMode: "bankid", ...simulator } });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    ],
+  });
+  return {
+    demo,
+    browser,
+    sim: demo.simulator,
+    /** POSTs to a simulator control route. */
+    async control(path, body) {
+      const res = await fetch(`${demo.url}/__sim${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body ?? {}),
+      });
+      return res.json();
+    },
+    async close() {
+      await browser.close();
+      await demo.close();
+    },
+  };
+}
+
+/**
+ * Opens the demo page with the given query options in a fresh context, with
+ * the HTTP cache disabled (so requests to one URL are neither merged nor
+ * serialised) and every uncaught page error and CSP violation recorded.
+ */
+export async function openDemo(env, query = {}, contextOptions = {}) {
+  const context = await env.browser.newContext(contextOptions);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      (window.cspViolations ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  const search = new URLSearchParams(query).toString();
+  await page.goto(`${env.demo.url}/${search ? `?${search}` : ""}`);
+  return { page, context, problems };
+}
+
+/** Waits until the page has seen an event of `type`; returns its detail. */
+export async function waitForEvent(page, type, timeout = 20_000) {
+  const handle = await page.waitForFunction(
+    (t) => window.demoEvents?.find((e) => e.type === t)?.detail,
+    type,
+    { timeout, polling: 50 },
+  );
+  return handle.jsonValue();
+}
+
+/** The events of `type` the page has seen so far. */
+export function eventsOf(page, type) {
+  return page.evaluate((t) => window.demoEvents.filter((e) => e.type === t).map((e) => e.detail), type);
+}
+
+/**
+ * Reads the QR canvas's pixels (as base64, which is fast) and decodes them
+ * with jsQR. Returns {text, width, height, cssWidth, greys}: `greys` counts
+ * pixels that are neither pure black nor pure white (anti-aliasing).
+ */
+export async function readQr(page) {
+  const { b64, width, height, cssWidth } = await page.evaluate(() => {
+    const canvas = document.querySelector(".hopae-verify-qr");
+    if (!canvas || canvas.hidden || !canvas.width) return { b64: "", width: 0, height: 0, cssWidth: 0 };
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let binary = "";
+    for (let i = 0; i < data.length; i += 0x8000) binary += String.fromCharCode.apply(null, data.subarray(i, i + 0x8000));
+    return { b64: btoa(binary), width: canvas.width, height: canvas.height, cssWidth: canvas.getBoundingClientRect().width };
+  });
+  if (!width) return null;
+  const pixels = new Uint8ClampedArray(Buffer.from(b64, "base64"));
+  let greys = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    const v = pixels[i];
+    if (!((v === 0 || v === 255) && pixels[i + 1] === v && pixels[i + 2] === v && pixels[i + 3] === 255)) greys++;
+  }
+  const code = jsQR(pixels, width, height);
+  return { text: code?.data ?? null, width, height, cssWidth, greys };
+}
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
