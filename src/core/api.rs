@@ -125,18 +125,24 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// The most specific code the body carries, whichever shape it has.
-    pub fn code(&self) -> Option<Code> {
-        if let Some(code) = self.code.clone() {
-            return Some(code);
-        }
-        if let Some(code) = self.error.as_ref().and_then(|e| e.code.clone()) {
-            return Some(code);
-        }
-        self.title
+    /// The most specific code the body carries, whichever shape it has: a
+    /// code `known` to the caller first, then a textual one (it says more
+    /// than a number), then a numeric one.
+    pub fn code(&self, known: impl Fn(&Code) -> bool) -> Option<Code> {
+        let title = self
+            .title
             .as_deref()
             .filter(|t| looks_like_code(t))
-            .map(|t| Code::Text(t.to_owned()))
+            .map(|t| Code::Text(t.replace('.', "_")));
+        let candidates = [
+            self.code.clone(),
+            self.error.as_ref().and_then(|e| e.code.clone()),
+            title,
+        ];
+        let pick = |want: &dyn Fn(&Code) -> bool| candidates.iter().flatten().find(|c| want(c)).cloned();
+        pick(&known)
+            .or_else(|| pick(&|c| matches!(c, Code::Text(_))))
+            .or_else(|| pick(&|_| true))
     }
 
     /// The most specific human explanation the body carries.
@@ -298,24 +304,25 @@ mod tests {
             r#"{"type":"urn:org:hopae:problem-type:client/300001","title":"SESSION.NOT_FOUND",
                 "status":404,"detail":"Session does not exist","code":300001}"#,
         );
-        assert_eq!(old.code(), Some(Code::Number(300001)));
+        assert_eq!(old.code(|_| false), Some(Code::Text("SESSION_NOT_FOUND".into())));
+        assert_eq!(old.code(|c| *c == Code::Number(300001)), Some(Code::Number(300001)));
         assert_eq!(old.detail(), Some("Session does not exist"));
 
         let new = problem(r#"{"title":"SESSION_NOT_FOUND","status":404,"detail":"gone"}"#);
-        assert_eq!(new.code(), Some(Code::Text("SESSION_NOT_FOUND".into())));
+        assert_eq!(new.code(|_| false), Some(Code::Text("SESSION_NOT_FOUND".into())));
 
         let envelope = problem(r#"{"error":{"code":"PROVIDER_UNAVAILABLE","message":"down"}}"#);
         assert_eq!(
-            envelope.code(),
+            envelope.code(|_| false),
             Some(Code::Text("PROVIDER_UNAVAILABLE".into()))
         );
         assert_eq!(envelope.detail(), Some("down"));
 
         let string_number = problem(r#"{"code":"400005"}"#);
-        assert_eq!(string_number.code(), Some(Code::Number(400005)));
+        assert_eq!(string_number.code(|_| false), Some(Code::Number(400005)));
 
         let prose_title = problem(r#"{"title":"Provider is down"}"#);
-        assert_eq!(prose_title.code(), None);
+        assert_eq!(prose_title.code(|_| false), None);
         assert_eq!(prose_title.detail(), Some("Provider is down"));
     }
 

@@ -184,7 +184,7 @@ impl Error {
 }
 
 fn http_failure(status: u16, problem: Option<&Problem>) -> Failure {
-    let code = problem.and_then(Problem::code);
+    let code = problem.and_then(|p| p.code(|c| known(c).is_some()));
     let detail = problem.and_then(Problem::detail);
     if let Some(code) = &code {
         if let Some((_, name, title, message, retryable)) = known(code) {

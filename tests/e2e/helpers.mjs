@@ -21,6 +21,11 @@ export async function setup(simulator = {}) {
     demo,
     browser,
     sim: demo.simulator,
+    /** Open browser contexts; `closePages()` closes them (call it after each test). */
+    contexts: new Set(),
+    async closePages() {
+      await Promise.all([...this.contexts].map((c) => c.close()));
+    },
     /** POSTs to a simulator control route. */
     async control(path, body) {
       const res = await fetch(`${demo.url}/__sim${path}`, {
@@ -44,6 +49,8 @@ export async function setup(simulator = {}) {
  */
 export async function openDemo(env, query = {}, contextOptions = {}) {
   const context = await env.browser.newContext(contextOptions);
+  env.contexts.add(context);
+  context.on("close", () => env.contexts.delete(context));
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
