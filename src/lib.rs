@@ -51,13 +51,18 @@ mod exports {
             .map_err(|e| JsError::new(&format!("hopae-connect-widget: invalid options: {e}")))?;
         let config = raw.validate().map_err(|e| JsError::new(&e.to_string()))?;
         let backend = backend(&config.endpoint, &options)?;
-        let widget = Widget::mount(host, config, backend)
-            .map_err(|e| JsError::new(&format!("hopae-connect-widget: could not mount: {}", crate::web::http::describe(&e))))?;
+        let widget = Widget::mount(host, config, backend).map_err(|e| {
+            JsError::new(&format!(
+                "hopae-connect-widget: could not mount: {}",
+                crate::web::http::describe(&e)
+            ))
+        })?;
         Ok(Verification { widget })
     }
 
     fn backend(endpoint: &str, options: &JsValue) -> Result<Backend, JsError> {
-        let get = |key: &str| js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let get =
+            |key: &str| js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
         let mut headers = Vec::new();
         let given = get("headers");
         if given.is_object() {

@@ -13,12 +13,19 @@ use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn document() -> web_sys::Document {
-    web_sys::window().expect("window").document().expect("document")
+    web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document")
 }
 
 fn host() -> Element {
     let el = document().create_element("div").expect("div");
-    document().body().expect("body").append_child(&el).expect("append");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&el)
+        .expect("append");
     el
 }
 
@@ -35,7 +42,9 @@ fn next_event(target: &web_sys::EventTarget, name: &str) -> JsFuture {
     let target = target.clone();
     let name = name.to_owned();
     JsFuture::from(Promise::new(&mut |resolve, _| {
-        target.add_event_listener_with_callback(&name, &resolve).expect("listen");
+        target
+            .add_event_listener_with_callback(&name, &resolve)
+            .expect("listen");
     }))
 }
 
@@ -48,18 +57,39 @@ fn detail(event: &JsValue, key: &str) -> JsValue {
 fn paints_every_module_as_whole_black_or_white_pixels() {
     let qr = QrMatrix::encode("bankid.6b8a8c2e-1b4f-4f8e-9a3c-1f2e3d4c5b6a.0.abc").expect("fits");
     for dpr in [1.0, 2.0, 3.0, 1.5] {
-        let canvas: HtmlCanvasElement = document().create_element("canvas").expect("canvas").dyn_into().expect("canvas");
+        let canvas: HtmlCanvasElement = document()
+            .create_element("canvas")
+            .expect("canvas")
+            .dyn_into()
+            .expect("canvas");
         canvas::paint(&canvas, &qr, 200, dpr).expect("paint");
         let n = qr.size() as u32;
         let (module, px) = canvas::layout(n, 200, dpr);
         assert_eq!((canvas.width(), canvas.height()), (px, px));
         assert_eq!(px % n, 0, "a whole number of device pixels per module");
-        let ctx: CanvasRenderingContext2d = canvas.get_context("2d").expect("ctx").expect("2d").dyn_into().expect("2d");
-        let data = ctx.get_image_data(0.0, 0.0, f64::from(px), f64::from(px)).expect("pixels").data().0;
+        let ctx: CanvasRenderingContext2d = canvas
+            .get_context("2d")
+            .expect("ctx")
+            .expect("2d")
+            .dyn_into()
+            .expect("2d");
+        let data = ctx
+            .get_image_data(0.0, 0.0, f64::from(px), f64::from(px))
+            .expect("pixels")
+            .data()
+            .0;
         for (i, rgba) in data.chunks_exact(4).enumerate() {
             let (x, y) = ((i as u32 % px) / module, (i as u32 / px) / module);
-            let expect = if qr.get_module(x as usize, y as usize) { 0 } else { 255 };
-            assert_eq!(rgba, [expect, expect, expect, 255], "pixel {i} at dpr {dpr}");
+            let expect = if qr.get_module(x as usize, y as usize) {
+                0
+            } else {
+                255
+            };
+            assert_eq!(
+                rgba,
+                [expect, expect, expect, 255],
+                "pixel {i} at dpr {dpr}"
+            );
         }
         // The quiet zone is light on every side.
         let q = QUIET_ZONE as u32 * module;
@@ -78,7 +108,10 @@ async fn a_refused_create_request_dispatches_one_bubbling_hopae_failed() {
     let at_body = next_event(&body, "hopae-failed");
     let handle = hopae_connect_widget::mount(
         el.clone().into(),
-        options(&[("endpoint", "/no-such-backend".into()), ("providerId", "bankidse".into())]),
+        options(&[
+            ("endpoint", "/no-such-backend".into()),
+            ("providerId", "bankidse".into()),
+        ]),
     )
     .map_err(JsValue::from)
     .expect("mounts");
@@ -88,11 +121,23 @@ async fn a_refused_create_request_dispatches_one_bubbling_hopae_failed() {
     let status = detail(&event, "httpStatus").as_f64().expect("httpStatus");
     assert!((400.0..500.0).contains(&status));
     assert_eq!(detail(&event, "retryable"), JsValue::FALSE);
-    assert!(Reflect::get(&event, &"composed".into()).expect("composed").is_truthy());
-    let status_text = el.query_selector(".hopae-verify-status").expect("query").expect("status line");
-    assert_eq!(status_text.text_content(), detail(&event, "message").as_string());
+    assert!(Reflect::get(&event, &"composed".into())
+        .expect("composed")
+        .is_truthy());
+    let status_text = el
+        .query_selector(".hopae-verify-status")
+        .expect("query")
+        .expect("status line");
+    assert_eq!(
+        status_text.text_content(),
+        detail(&event, "message").as_string()
+    );
     handle.destroy();
-    assert_eq!(el.child_element_count(), 0, "destroy removes what the widget added");
+    assert_eq!(
+        el.child_element_count(),
+        0,
+        "destroy removes what the widget added"
+    );
     handle.destroy();
 }
 
@@ -100,11 +145,28 @@ async fn a_refused_create_request_dispatches_one_bubbling_hopae_failed() {
 fn bad_options_throw_errors_that_say_what_to_fix() {
     let el: JsValue = host().into();
     let err = |o: JsValue| -> String {
-        let e: JsValue = hopae_connect_widget::mount(el.clone(), o).err().expect("throws").into();
-        Reflect::get(&e, &"message".into()).expect("message").as_string().expect("text")
+        let e: JsValue = hopae_connect_widget::mount(el.clone(), o)
+            .err()
+            .expect("throws")
+            .into();
+        Reflect::get(&e, &"message".into())
+            .expect("message")
+            .as_string()
+            .expect("text")
     };
-    assert!(err(options(&[("providerId", "bankidse".into())])).contains("`endpoint` option is required"));
-    assert!(err(options(&[("endpoint", "/v".into()), ("providerId", "x".into()), ("timeout", (-5).into())])).contains("timeout"));
-    assert!(err(options(&[("endpoint", "/v".into()), ("providerId", "x".into()), ("credentials", "sometimes".into())])).contains("credentials"));
+    assert!(err(options(&[("providerId", "bankidse".into())]))
+        .contains("`endpoint` option is required"));
+    assert!(err(options(&[
+        ("endpoint", "/v".into()),
+        ("providerId", "x".into()),
+        ("timeout", (-5).into())
+    ]))
+    .contains("timeout"));
+    assert!(err(options(&[
+        ("endpoint", "/v".into()),
+        ("providerId", "x".into()),
+        ("credentials", "sometimes".into())
+    ]))
+    .contains("credentials"));
     assert!(err(JsValue::UNDEFINED).contains("options object"));
 }

@@ -139,7 +139,8 @@ impl Problem {
             self.error.as_ref().and_then(|e| e.code.clone()),
             title,
         ];
-        let pick = |want: &dyn Fn(&Code) -> bool| candidates.iter().flatten().find(|c| want(c)).cloned();
+        let pick =
+            |want: &dyn Fn(&Code) -> bool| candidates.iter().flatten().find(|c| want(c)).cloned();
         pick(&known)
             .or_else(|| pick(&|c| matches!(c, Code::Text(_))))
             .or_else(|| pick(&|_| true))
@@ -304,12 +305,21 @@ mod tests {
             r#"{"type":"urn:org:hopae:problem-type:client/300001","title":"SESSION.NOT_FOUND",
                 "status":404,"detail":"Session does not exist","code":300001}"#,
         );
-        assert_eq!(old.code(|_| false), Some(Code::Text("SESSION_NOT_FOUND".into())));
-        assert_eq!(old.code(|c| *c == Code::Number(300001)), Some(Code::Number(300001)));
+        assert_eq!(
+            old.code(|_| false),
+            Some(Code::Text("SESSION_NOT_FOUND".into()))
+        );
+        assert_eq!(
+            old.code(|c| *c == Code::Number(300001)),
+            Some(Code::Number(300001))
+        );
         assert_eq!(old.detail(), Some("Session does not exist"));
 
         let new = problem(r#"{"title":"SESSION_NOT_FOUND","status":404,"detail":"gone"}"#);
-        assert_eq!(new.code(|_| false), Some(Code::Text("SESSION_NOT_FOUND".into())));
+        assert_eq!(
+            new.code(|_| false),
+            Some(Code::Text("SESSION_NOT_FOUND".into()))
+        );
 
         let envelope = problem(r#"{"error":{"code":"PROVIDER_UNAVAILABLE","message":"down"}}"#);
         assert_eq!(

@@ -17,17 +17,30 @@ const LIGHT: [u8; 4] = [255, 255, 255, 255];
 /// drawn at about `css_size` CSS pixels on a screen of ratio `dpr`: the
 /// nearest size at which every module is a whole number of device pixels.
 pub fn layout(modules: u32, css_size: u32, dpr: f64) -> (u32, u32) {
-    let dpr = if dpr.is_finite() && dpr > 0.0 { dpr } else { 1.0 };
+    let dpr = if dpr.is_finite() && dpr > 0.0 {
+        dpr
+    } else {
+        1.0
+    };
     let target = f64::from(css_size) * dpr;
     let module = (target / f64::from(modules.max(1))).round().max(1.0) as u32;
     (module, module * modules)
 }
 
 /// Paints `qr` on `canvas` at about `css_size` CSS pixels.
-pub fn paint(canvas: &HtmlCanvasElement, qr: &QrMatrix, css_size: u32, dpr: f64) -> Result<(), JsValue> {
+pub fn paint(
+    canvas: &HtmlCanvasElement,
+    qr: &QrMatrix,
+    css_size: u32,
+    dpr: f64,
+) -> Result<(), JsValue> {
     let modules = qr.size() as u32;
     let (module, px) = layout(modules, css_size, dpr);
-    let dpr = if dpr.is_finite() && dpr > 0.0 { dpr } else { 1.0 };
+    let dpr = if dpr.is_finite() && dpr > 0.0 {
+        dpr
+    } else {
+        1.0
+    };
     canvas.set_width(px);
     canvas.set_height(px);
     let css = format!("{}px", f64::from(px) / dpr);

@@ -42,7 +42,12 @@ impl View {
         root.append_child(&canvas)?;
         root.append_child(&status)?;
         host.append_child(&root)?;
-        Ok(View { root, canvas, status, size })
+        Ok(View {
+            root,
+            canvas,
+            status,
+            size,
+        })
     }
 
     /// Paints and reveals the QR code.

@@ -37,17 +37,27 @@ pub struct Answer {
 
 impl Backend {
     /// Sends `request`, resolving to the parsed body or the reason it failed.
-    pub async fn send(&self, request: &Request, signal: Option<&AbortSignal>) -> Result<Answer, Error> {
+    pub async fn send(
+        &self,
+        request: &Request,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Answer, Error> {
         let init = RequestInit::new();
         let headers = Headers::new().map_err(js_error)?;
-        headers.set("Accept", "application/json").map_err(js_error)?;
+        headers
+            .set("Accept", "application/json")
+            .map_err(js_error)?;
         for (name, value) in &self.headers {
-            headers.set(name, value).map_err(|e| Error::Network(format!("invalid header {name:?}: {}", describe(&e))))?;
+            headers.set(name, value).map_err(|e| {
+                Error::Network(format!("invalid header {name:?}: {}", describe(&e)))
+            })?;
         }
         let url = match request {
             Request::Create { provider_id } => {
                 init.set_method("POST");
-                headers.set("Content-Type", "application/json").map_err(js_error)?;
+                headers
+                    .set("Content-Type", "application/json")
+                    .map_err(js_error)?;
                 let body = Object::new();
                 if let Some(extra) = &self.extra_body {
                     Object::assign(&body, extra);

@@ -84,12 +84,22 @@ impl Widget {
 
     /// The verification's id, once created.
     pub fn verification_id(&self) -> Option<String> {
-        self.inner.try_borrow().ok()?.session.verification_id().map(str::to_owned)
+        self.inner
+            .try_borrow()
+            .ok()?
+            .session
+            .verification_id()
+            .map(str::to_owned)
     }
 
     /// The last status the server reported.
     pub fn status(&self) -> Option<String> {
-        self.inner.try_borrow().ok()?.session.status().map(str::to_owned)
+        self.inner
+            .try_borrow()
+            .ok()?
+            .session
+            .status()
+            .map(str::to_owned)
     }
 
     /// Stops everything and removes what the widget added. Idempotent.
@@ -97,7 +107,10 @@ impl Widget {
         if self.destroyed.replace(true) {
             return;
         }
-        LIVE.with(|live| live.borrow_mut().retain(|w| !std::ptr::eq(Rc::as_ptr(w), self)));
+        LIVE.with(|live| {
+            live.borrow_mut()
+                .retain(|w| !std::ptr::eq(Rc::as_ptr(w), self))
+        });
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
             inner.session.handle(Input::Destroy, now());
             if let Some(controller) = inner.abort.take() {
@@ -136,7 +149,9 @@ impl Widget {
             }
             Effect::Send(request) => self.send(request),
             effect => {
-                let Ok(mut inner) = self.inner.try_borrow_mut() else { return };
+                let Ok(mut inner) = self.inner.try_borrow_mut() else {
+                    return;
+                };
                 match effect {
                     Effect::Abort => {
                         if let Some(controller) = inner.abort.take() {
@@ -156,7 +171,10 @@ impl Widget {
                     Effect::ShowQr(matrix) => {
                         if let Err(e) = inner.view.show_qr(&matrix) {
                             drop(inner);
-                            self.feed_error_later(format!("could not paint the QR code: {}", crate::web::http::describe(&e)));
+                            self.feed_error_later(format!(
+                                "could not paint the QR code: {}",
+                                crate::web::http::describe(&e)
+                            ));
                         }
                     }
                     Effect::HideQr => {
@@ -174,7 +192,12 @@ impl Widget {
         let weak = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(widget) = weak.upgrade() {
-                let input = if widget.inner.try_borrow().map(|i| i.session.verification_id().is_some()).unwrap_or(false) {
+                let input = if widget
+                    .inner
+                    .try_borrow()
+                    .map(|i| i.session.verification_id().is_some())
+                    .unwrap_or(false)
+                {
                     Input::Polled(Err(Error::Network(why)))
                 } else {
                     Input::Created(Err(Error::Network(why)))
@@ -186,7 +209,9 @@ impl Widget {
 
     fn send(self: &Rc<Self>, request: Request) {
         let (number, signal) = {
-            let Ok(mut inner) = self.inner.try_borrow_mut() else { return };
+            let Ok(mut inner) = self.inner.try_borrow_mut() else {
+                return;
+            };
             inner.request = inner.request.wrapping_add(1);
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
@@ -199,7 +224,9 @@ impl Widget {
             let result = backend.send(&request, signal.as_ref()).await;
             let Some(widget) = weak.upgrade() else { return };
             {
-                let Ok(mut inner) = widget.inner.try_borrow_mut() else { return };
+                let Ok(mut inner) = widget.inner.try_borrow_mut() else {
+                    return;
+                };
                 if widget.destroyed.get() || inner.request != number {
                     return;
                 }
