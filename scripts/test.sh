@@ -18,4 +18,4 @@ echo "== 2/3 browser: wasm-bindgen-test in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web
 
 echo "== 3/3 end-to-end: node --test (playwright-core + Chromium)"
-node --test --test-reporter=spec tests/
+node --test tests/
