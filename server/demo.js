@@ -6,7 +6,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createVerificationHandler } from "./index.js";
+import { createVerificationHandler, toNodeHandler } from "./index.js";
 import { createSimulator } from "./simulator.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -39,24 +39,19 @@ async function serveFile(res, dir, relative) {
 }
 
 /**
- * Starts the demo. Options: port (0 for any), host, env (for HOPAE_* settings),
- * simulator (options for the simulator). Resolves to {server, url, simulator, close}.
+ * Starts the demo. Options: port (0 for any), host, env (HOPAE_CLIENT_ID,
+ * HOPAE_CLIENT_SECRET and HOPAE_API_BASE select a real Hopae environment),
+ * generation ("current": the simulator's /connect/v1, the default; "guide":
+ * its /api/v1), simulator (options for the simulator), backend (extra options
+ * for the reference backend). Resolves to {server, url, simulator, close}.
  */
-export async function startDemo({ port = 8080, host = "127.0.0.1", env = process.env, simulator: simOptions = {} } = {}) {
+export async function startDemo({ port = 8080, host = "127.0.0.1", env = process.env, generation = env.SIM_API ?? "current", simulator: simOptions = {}, backend = {} } = {}) {
   const real = env.HOPAE_CLIENT_ID && env.HOPAE_CLIENT_SECRET && env.HOPAE_API_BASE;
-  let base = "";
-  const simulator = real ? null : createSimulator({ ...simOptions, publicUrl: simOptions.publicUrl ?? "" });
-  const backend = () =>
-    createVerificationHandler({
-      clientId: real ? env.HOPAE_CLIENT_ID : simulator.config.clientId,
-      clientSecret: real ? env.HOPAE_CLIENT_SECRET : simulator.config.clientSecret,
-      apiBase: real ? env.HOPAE_API_BASE : `${base}/api/v1`,
-      basePath: "/api/verifications",
-    });
-  let handler;
+  const simulator = real ? null : createSimulator(simOptions);
+  let verifications;
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, "http://demo").pathname;
-    if (path === "/api/verifications" || path.startsWith("/api/verifications/")) return handler(req, res);
+    if (verifications.handles(path)) return toNodeHandler(verifications)(req, res);
     if (simulator && (await simulator.handle(req, res))) return;
     if (req.method === "GET" || req.method === "HEAD") {
       if (path.startsWith("/dist/") && (await serveFile(res, join(root, "dist"), path.slice(6)))) return;
@@ -65,9 +60,15 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", env = process
     res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found");
   });
   await new Promise((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
-  base = `http://${host}:${server.address().port}`;
+  const base = `http://${host}:${server.address().port}`;
   if (simulator && !simOptions.publicUrl) simulator.config.publicUrl = env.SIM_PUBLIC_URL ?? base;
-  handler = backend();
+  verifications = createVerificationHandler({
+    clientId: real ? env.HOPAE_CLIENT_ID : simulator.config.clientId,
+    clientSecret: real ? env.HOPAE_CLIENT_SECRET : simulator.config.clientSecret,
+    apiBase: real ? env.HOPAE_API_BASE : `${base}${generation === "guide" ? "/api/v1" : "/connect/v1"}`,
+    basePath: "/api/verifications",
+    ...backend,
+  });
   return {
     server,
     url: base,
@@ -82,5 +83,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     host: process.env.HOST ?? "127.0.0.1",
     simulator: { qrMode: process.env.SIM_QR_MODE ?? "phone" },
   });
-  console.log(`Demo: ${demo.url}/  (${demo.simulator ? "Hopae simulator at /api/v1, control at /__sim/" : `Hopae at ${process.env.HOPAE_API_BASE}`})`);
+  console.log(`Demo: ${demo.url}/  (${demo.simulator ? "Hopae simulator at /connect/v1 and /api/v1, control at /__sim/" : `Hopae at ${process.env.HOPAE_API_BASE}`})`);
 }

@@ -1,114 +1,316 @@
 // hopae-connect-widget/server: the backend half of the widget.
 //
-// A request handler for the site's own server. It holds the Hopae client
-// credentials (the browser never sees them), accepts only the three calls of
-// the widget's backend contract, validates what it forwards, and passes
-// Hopae's answers through unchanged in shape:
+// A web-standard handler, `(Request) => Promise<Response>`, for the site's own
+// server (Node's http through `toNodeHandler`, Express, Next.js route handlers,
+// Hono, Deno). It holds the Hopae client credentials (the browser never sees
+// them), serves only the three calls of the widget's backend contract, and
+// forwards nothing to Hopae that it has not validated:
 //
-//   POST   {mount}        {providerId, ...} -> Hopae create
-//   GET    {mount}/{id}                     -> Hopae status
-//   DELETE {mount}/{id}                     -> Hopae cancel
+//   POST   {basePath}        {providerId, ...} -> Hopae create   (binds the id to this browser)
+//   GET    {basePath}/{id}                     -> Hopae status   (only for the browser that created it)
+//   DELETE {basePath}/{id}                     -> Hopae cancel   (likewise)
 //
-// Node standard library only (global fetch, Node >= 20).
-import { parseJson, readBody, sendJson } from "./http-util.js";
+// Each verification is bound to the browser that created it by an HttpOnly,
+// SameSite=Strict cookie holding an HMAC of its id; there is no other state,
+// so any number of instances can run behind a load balancer as long as they
+// share `cookieSecret` (or the client secret it is derived from).
+//
+// Against either Hopae API generation the browser sees one shape: when a
+// status turns `completed` and the body carries no `verifiedAttributes` (the
+// current generation), the handler fetches `/userinfo` server-side; either
+// way only the `exposeAttributes` reach the browser. Node standard library only.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { Readable } from "node:stream";
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 const VERIFICATION_ID = /^[A-Za-z0-9_-]{1,128}$/;
-/** Create-body fields the widget may send on to Hopae (see the OpenAPI's CreateVerificationRequestDto). */
-const FORWARDED_FIELDS = ["providerId", "locale", "referenceId", "purpose", "requestedClaims", "flowType", "initiationMethod"];
+/** Create-body fields passed on to Hopae (CreateVerificationRequestDto); everything else is dropped. */
+const FORWARDED_FIELDS = ["locale", "referenceId", "purpose", "requestedClaims", "flowType", "initiationMethod", "requestedLoa"];
+/** Status fields that never go to the browser. */
+const WITHHELD_FIELDS = ["authorizationCode", "verifiedAttributes", "userinfo"];
+const DEFAULT_EXPOSED = ["sub", "name", "given_name", "family_name"];
+const MAX_BODY = 16 * 1024;
 
 /**
  * Creates the handler.
  *
  * Options:
  * - clientId, clientSecret: Hopae App API credentials (required).
- * - apiBase: Hopae's API root up to the version, e.g.
+ * - apiBase: Hopae's API root up to and including the version:
  *   "https://sandbox.api.hopae.com/connect/v1" (default) or the guide's
- *   "https://sandbox.connect.hopae.com/api/v1".
- * - providers: allow-list of provider ids the site accepts (default: any
- *   well-formed id; Hopae still refuses providers the app has not enabled).
- * - basePath: the path the handler is mounted at when it sees full URLs (a
- *   plain Node server); leave "" under Express' app.use(path, handler).
+ *   "https://sandbox.connect.hopae.com/api/v1"; production
+ *   "https://api.hopae.com/connect/v1".
+ * - basePath: where the contract is mounted (default "/api/verifications").
+ * - allowedProviders: provider ids the site offers (default: any well-formed
+ *   id; Hopae still refuses providers the app has not enabled).
+ * - exposeAttributes: verified attributes the browser may see (default
+ *   sub, name, given_name, family_name).
+ * - cookieSecret: key for the binding cookie (default: derived from
+ *   clientSecret). Instances behind one load balancer must share it.
+ * - cookieMaxAge: seconds a binding lasts (default 3600).
+ * - onCompleted({verificationId, providerId, attributes, status}, request):
+ *   called with all verified attributes when a status read finds the
+ *   verification completed; sign the user in here, server-side. May be called
+ *   more than once for one verification. May return a Headers-like object of
+ *   headers (e.g. Set-Cookie) to add to the response.
  * - redirectUri, webhookUrl: added to every create request when set.
  * - timeoutMs: how long to wait for Hopae (default 10000).
- *
- * Returns `async (req, res, next?)`; requests outside its routes go to `next`
- * (or get a 404 when there is none).
+ * - fetch: the fetch to call Hopae with (default globalThis.fetch).
  */
 export function createVerificationHandler(options = {}) {
   const { clientId, clientSecret } = options;
-  if (!clientId || !clientSecret) throw new Error("hopae-connect-widget/server: clientId and clientSecret are required");
+  if (!clientId || !clientSecret) throw new Error("hopae-connect-widget/server: the clientId and clientSecret options are required");
   const apiBase = (options.apiBase ?? "https://sandbox.api.hopae.com/connect/v1").replace(/\/+$/, "");
-  const basePath = (options.basePath ?? "").replace(/\/+$/, "");
-  const allowed = options.providers ? new Set(options.providers) : null;
+  const basePath = "/" + (options.basePath ?? "/api/verifications").replace(/^\/+|\/+$/g, "");
+  const allowed = options.allowedProviders ? new Set(options.allowedProviders) : null;
+  const exposed = new Set(options.exposeAttributes ?? DEFAULT_EXPOSED);
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxAge = options.cookieMaxAge ?? 3600;
+  const upstreamFetch = options.fetch ?? globalThis.fetch;
   const authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
+  const key = options.cookieSecret ?? createHmac("sha256", "hopae-connect-widget binding cookie").update(clientSecret).digest();
 
-  function problem(res, status, title, detail) {
-    sendJson(res, status, { type: "about:blank", title, status, detail }, { "Content-Type": "application/problem+json" });
+  const mac = (label, id) => createHmac("sha256", key).update(`${label}\n${id}`).digest("base64url");
+  /** One cookie per verification, so several widgets on a page each keep theirs. */
+  const cookieName = (id) => `hopae_${mac("name", id).slice(0, 16)}`;
+
+  function bindingCookie(id, secure) {
+    return `${cookieName(id)}=${mac("bind", id)}; Path=${basePath}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
   }
 
-  async function forward(res, method, path, body) {
+  function isBound(request, id) {
+    const want = Buffer.from(`${cookieName(id)}=${mac("bind", id)}`);
+    for (const part of (request.headers.get("cookie") ?? "").split(/;\s*/)) {
+      const got = Buffer.from(part.trim());
+      if (got.length === want.length && timingSafeEqual(got, want)) return true;
+    }
+    return false;
+  }
+
+  function problem(status, title, detail, headers = {}) {
+    return json(status, { type: "about:blank", title, status, detail }, { "Content-Type": "application/problem+json", ...headers });
+  }
+
+  async function callHopae(method, path, body) {
+    return upstreamFetch(apiBase + path, {
+      method,
+      headers: { Authorization: authorization, Accept: "application/json", ...(body ? { "Content-Type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  }
+
+  /** Hopae's answer as is: status, body and the headers that matter. */
+  async function passThrough(upstream, extra = {}) {
+    const headers = { "Cache-Control": "no-store", ...extra };
+    for (const name of ["content-type", "retry-after"]) {
+      const value = upstream.headers.get(name);
+      if (value) headers[name] = value;
+    }
+    return new Response(upstream.status === 204 ? null : await upstream.arrayBuffer(), { status: upstream.status, headers });
+  }
+
+  function unreachable(error) {
+    const timedOut = error?.name === "TimeoutError";
+    return problem(timedOut ? 504 : 502, timedOut ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNREACHABLE", `Could not reach Hopae: ${error?.cause?.code ?? error?.message ?? error}`);
+  }
+
+  async function create(request) {
+    const length = Number(request.headers.get("content-length") ?? 0);
+    if (length > MAX_BODY) return problem(413, "VALIDATION_INVALID_PARAMETER", `The request body is larger than ${MAX_BODY} bytes`);
+    const text = await readLimited(request, MAX_BODY);
+    if (text === null) return problem(413, "VALIDATION_INVALID_PARAMETER", `The request body is larger than ${MAX_BODY} bytes`);
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return problem(400, "VALIDATION_INVALID_PARAMETER", "The request body must be JSON");
+    }
+    if (!body || typeof body !== "object" || Array.isArray(body)) return problem(400, "VALIDATION_INVALID_PARAMETER", "The request body must be a JSON object");
+    if (typeof body.providerId !== "string" || !PROVIDER_ID.test(body.providerId)) {
+      return problem(400, "VALIDATION_INVALID_PARAMETER", 'providerId must be a provider id such as "bankidse"');
+    }
+    if (allowed && !allowed.has(body.providerId)) return problem(400, "PROVIDER_NOT_ENABLED", `This site does not offer the provider ${body.providerId}`);
+    const forwarded = { providerId: body.providerId };
+    for (const field of FORWARDED_FIELDS) if (body[field] !== undefined) forwarded[field] = body[field];
+    if (options.redirectUri) forwarded.redirectUri = options.redirectUri;
+    if (options.webhookUrl) forwarded.webhookUrl = options.webhookUrl;
+
     let upstream;
     try {
-      upstream = await fetch(apiBase + path, {
-        method,
-        headers: {
-          Authorization: authorization,
-          Accept: "application/json",
-          ...(body ? { "Content-Type": "application/json" } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      upstream = await callHopae("POST", "/verifications", forwarded);
     } catch (error) {
-      const timedOut = error?.name === "TimeoutError";
-      return problem(res, timedOut ? 504 : 502, timedOut ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNREACHABLE", `Could not reach Hopae: ${error?.cause?.code ?? error?.message ?? error}`);
+      return unreachable(error);
     }
-    const text = await upstream.text();
-    const headers = { "Cache-Control": "no-store" };
-    const type = upstream.headers.get("content-type");
-    if (type) headers["Content-Type"] = type;
-    const retryAfter = upstream.headers.get("retry-after");
-    if (retryAfter) headers["Retry-After"] = retryAfter;
-    res.writeHead(upstream.status, headers);
-    res.end(text);
+    if (!upstream.ok) return passThrough(upstream);
+    const answer = await upstream.text();
+    const id = parseJsonOr(answer)?.verificationId;
+    const headers = { "Content-Type": upstream.headers.get("content-type") ?? "application/json", "Cache-Control": "no-store" };
+    if (typeof id !== "string" || !VERIFICATION_ID.test(id)) {
+      // Not a verification we could bind: pass it on, and the widget reports the bad shape.
+      return new Response(answer, { status: upstream.status, headers });
+    }
+    const response = new Response(answer, { status: upstream.status, headers });
+    response.headers.append("Set-Cookie", bindingCookie(id, new URL(request.url).protocol === "https:"));
+    return response;
   }
 
-  return async function hopaeVerifications(req, res, next) {
-    const path = new URL(req.url, "http://local").pathname;
-    const rest = basePath ? (path === basePath || path.startsWith(basePath + "/") ? path.slice(basePath.length) : null) : path;
-    const notOurs = () => (next ? next() : problem(res, 404, "RESOURCE_NOT_FOUND", "No such route"));
-    if (rest === null) return notOurs();
+  async function status(request, id) {
+    let upstream;
+    try {
+      upstream = await callHopae("GET", `/verifications/${id}`);
+    } catch (error) {
+      return unreachable(error);
+    }
+    if (!upstream.ok) return passThrough(upstream);
+    const text = await upstream.text();
+    const body = parseJsonOr(text);
+    if (!body || typeof body !== "object" || Array.isArray(body)) {
+      return new Response(text, { status: upstream.status, headers: { "Content-Type": upstream.headers.get("content-type") ?? "text/plain", "Cache-Control": "no-store" } });
+    }
+    const out = { ...body };
+    for (const field of WITHHELD_FIELDS) delete out[field];
+    const headers = new Headers({ "Cache-Control": "no-store" });
+    if (body.status === "completed") {
+      let attributes = body.verifiedAttributes;
+      if (!attributes || typeof attributes !== "object") {
+        try {
+          const info = await callHopae("GET", `/verifications/${id}/userinfo`);
+          if (!info.ok) return problem(502, "UPSTREAM_USERINFO_FAILED", `Hopae answered HTTP ${info.status} for the verified attributes`);
+          const userinfo = await info.json();
+          attributes = { sub: userinfo.sub, ...(userinfo.user ?? {}), provider_id: userinfo.provider_id, acr: userinfo.acr, hopae_loa: userinfo.hopae_loa };
+          for (const k of Object.keys(attributes)) if (attributes[k] === undefined) delete attributes[k];
+        } catch (error) {
+          return unreachable(error);
+        }
+      }
+      out.verifiedAttributes = Object.fromEntries(Object.entries(attributes).filter(([k]) => exposed.has(k)));
+      if (options.onCompleted) {
+        const extra = await options.onCompleted({ verificationId: id, providerId: body.providerId, attributes, status: body }, request);
+        for (const [name, value] of extra ? new Headers(extra) : []) headers.append(name, value);
+      }
+    }
+    return json(200, out, headers);
+  }
+
+  async function cancel(id) {
+    try {
+      return passThrough(await callHopae("DELETE", `/verifications/${id}`));
+    } catch (error) {
+      return unreachable(error);
+    }
+  }
+
+  /** Whether this handler serves `pathname` (for adapters that fall through). */
+  function handles(pathname) {
+    return pathname === basePath || pathname.startsWith(basePath + "/");
+  }
+
+  async function handler(request) {
+    const { pathname } = new URL(request.url);
+    if (!handles(pathname)) return problem(404, "RESOURCE_NOT_FOUND", "No such route");
+    const rest = pathname.slice(basePath.length);
     try {
       if (rest === "" || rest === "/") {
-        if (req.method !== "POST") return problem(res, 405, "METHOD_NOT_ALLOWED", "Use POST to create a verification");
-        let body = req.body;
-        if (body === undefined) {
-          const text = await readBody(req);
-          body = parseJson(text);
-          if (body === undefined) return problem(res, 400, "VALIDATION_INVALID_PARAMETER", "The request body must be JSON");
-        }
-        if (!body || typeof body !== "object" || Array.isArray(body)) return problem(res, 400, "VALIDATION_INVALID_PARAMETER", "The request body must be a JSON object");
-        if (typeof body.providerId !== "string" || !PROVIDER_ID.test(body.providerId)) {
-          return problem(res, 400, "VALIDATION_INVALID_PARAMETER", "providerId must be a provider id such as \"bankidse\"");
-        }
-        if (allowed && !allowed.has(body.providerId)) return problem(res, 400, "PROVIDER_NOT_ENABLED", `Provider ${body.providerId} is not offered by this site`);
-        const forwarded = {};
-        for (const key of FORWARDED_FIELDS) if (body[key] !== undefined) forwarded[key] = body[key];
-        if (options.redirectUri) forwarded.redirectUri = options.redirectUri;
-        if (options.webhookUrl) forwarded.webhookUrl = options.webhookUrl;
-        return await forward(res, "POST", "/verifications", forwarded);
+        if (request.method !== "POST") return problem(405, "METHOD_NOT_ALLOWED", "Use POST to create a verification", { Allow: "POST" });
+        return await create(request);
       }
       const m = rest.match(/^\/([^/]+)$/);
-      if (!m) return notOurs();
-      if (!VERIFICATION_ID.test(m[1])) return problem(res, 404, "SESSION_NOT_FOUND", "Session does not exist");
-      if (req.method === "GET") return await forward(res, "GET", `/verifications/${m[1]}`);
-      if (req.method === "DELETE") return await forward(res, "DELETE", `/verifications/${m[1]}`);
-      return problem(res, 405, "METHOD_NOT_ALLOWED", "Use GET or DELETE on a verification");
+      if (!m || !VERIFICATION_ID.test(m[1])) return problem(404, "SESSION_NOT_FOUND", "Session does not exist");
+      if (request.method !== "GET" && request.method !== "DELETE") return problem(405, "METHOD_NOT_ALLOWED", "Use GET or DELETE on a verification", { Allow: "GET, DELETE" });
+      // Another browser gets exactly what an unknown id gets.
+      if (!isBound(request, m[1])) return problem(404, "SESSION_NOT_FOUND", "Session does not exist");
+      return request.method === "GET" ? await status(request, m[1]) : await cancel(m[1]);
     } catch (error) {
-      if (res.headersSent) return res.destroy();
-      return problem(res, error?.status ?? 500, error?.status === 413 ? "VALIDATION_INVALID_PARAMETER" : "SYSTEM_INTERNAL_ERROR", String(error?.message ?? error));
+      return problem(500, "SYSTEM_INTERNAL_ERROR", String(error?.message ?? error));
+    }
+  }
+  handler.handles = handles;
+  handler.basePath = basePath;
+  return handler;
+}
+
+/**
+ * Adapts a web-standard handler to Node's `(req, res, next?)`: plain
+ * `http.createServer`, Express and Connect. Requests outside
+ * `handler.handles` go to `next` (or get a 404 when there is none). Under
+ * Express, `req.originalUrl` is used, so `app.use(toNodeHandler(h))` and
+ * `app.use("/api/verifications", toNodeHandler(h))` both work; a body already
+ * parsed by `express.json()` is used as is.
+ */
+export function toNodeHandler(handler) {
+  return async function nodeHandler(req, res, next) {
+    try {
+      const path = req.originalUrl ?? req.url;
+      if (handler.handles && !handler.handles(new URL(path, "http://local").pathname)) {
+        if (next) return next();
+        res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found");
+        return;
+      }
+      const secure = req.socket?.encrypted || String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim() === "https";
+      const url = `${secure ? "https" : "http"}://${req.headers.host ?? "localhost"}${path}`;
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value === undefined || name.startsWith(":")) continue;
+        for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+      }
+      let body;
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        if (req.body !== undefined && typeof req.body === "object" && !Buffer.isBuffer(req.body)) {
+          body = JSON.stringify(req.body);
+          headers.delete("content-length");
+        } else {
+          body = typeof req.body === "string" || Buffer.isBuffer(req.body) ? req.body : Readable.toWeb(req);
+        }
+      }
+      const response = await handler(new Request(url, { method: req.method, headers, body, duplex: "half" }));
+      const out = {};
+      response.headers.forEach((value, name) => {
+        if (name !== "set-cookie") out[name] = value;
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length) out["set-cookie"] = cookies;
+      const payload = Buffer.from(await response.arrayBuffer());
+      res.writeHead(response.status, out);
+      res.end(payload);
+    } catch (error) {
+      if (next) return next(error);
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end("Internal error");
     }
   };
+}
+
+function parseJsonOr(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Response body, or null when it is longer than `limit` bytes. */
+async function readLimited(request, limit) {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function json(status, body, headers = {}) {
+  const h = new Headers(headers);
+  if (!h.has("content-type")) h.set("Content-Type", "application/json; charset=utf-8");
+  if (!h.has("cache-control")) h.set("Cache-Control", "no-store");
+  return new Response(JSON.stringify(body), { status, headers: h });
 }
