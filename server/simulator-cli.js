@@ -14,4 +14,4 @@ createServer(async (req, res) => {
   if (!(await simulator.handle(req, res))) {
     res.writeHead(404, { "Content-Type": "application/json" }).end('{"error":"not a simulator route"}');
   }
-}).listen(port, host, () => console.log(`Hopae simulator on http://${host}:${port}/api/v1 (control: /__sim/)`));
+}).listen(port, host, () => console.log(`Hopae simulator on http://${host}:${port}: /connect/v1 (current API), /api/v1 (the guide's), control at /__sim/`));
