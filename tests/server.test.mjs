@@ -324,3 +324,21 @@ describe("adapters", () => {
     assert.equal((await other(new Request(`http://site/api/verifications/${verificationId}`, { headers: { Cookie: cookie } }))).status, 404);
   });
 });
+
+describe("npm start against a real Hopae environment", () => {
+  test("HOPAE_CLIENT_ID, HOPAE_CLIENT_SECRET and HOPAE_API_BASE replace the simulator", async () => {
+    // A stand-in for the real environment: a separate simulator with other credentials.
+    const remote = await startDemo({ port: 0, simulator: { clientId: "live-id", clientSecret: "live-secret" } });
+    const demo = await startDemo({ port: 0, env: { HOPAE_CLIENT_ID: "live-id", HOPAE_CLIENT_SECRET: "live-secret", HOPAE_API_BASE: `${remote.url}/connect/v1` } });
+    try {
+      assert.equal(demo.simulator, null, "no simulator is started");
+      assert.equal((await fetch(`${demo.url}/__sim/verifications`)).status, 404);
+      const created = await new Browser(demo.url).create();
+      assert.equal(created.status, 201);
+      assert.ok(remote.simulator.sessions.has(created.json.verificationId), "the verification was created there");
+    } finally {
+      await demo.close();
+      await remote.close();
+    }
+  });
+});
