@@ -18,12 +18,28 @@ export interface MountOptions {
   credentials?: "same-origin" | "include" | "omit";
   /** Extra fields for the create request's JSON body (providerId is added). */
   body?: Record<string, unknown>;
+  /** Consecutive transient faults (network, timeout, 408/429/5xx) retried with
+   * exponential backoff before `hopae-failed` (0–20, default 5). */
+  maxRetries?: number;
+  /** Milliseconds one request may take before it counts as a fault (1000–120000, default 10000). */
+  requestTimeout?: number;
+  /** Redirect flows: navigate this tab (default), open a new tab, or only dispatch `hopae-redirect`. */
+  redirect?: "same-tab" | "new-tab" | "event-only";
+  /** Continue polling this verification instead of creating one (e.g. back from a redirect). */
+  resume?: string;
+  /** Providers to try, in order, when the provider is unavailable (400005). */
+  fallbackProviders?: string[];
 }
 
 /** A running verification. */
 export interface Verification {
-  /** Stops polling, aborts any request and removes the widget's elements. Idempotent. */
+  /** Cancels a running verification (hopae-cancelled), stops every timer, request and
+   * listener, and removes the widget's elements. Idempotent. */
   destroy(): void;
+  /** Aborts, asks your backend to cancel (best effort) and dispatches hopae-cancelled. */
+  cancel(): void;
+  /** Cancels the current verification, if running, and starts a new one. */
+  restart(): void;
   /** The verification's id once your backend has created it. */
   readonly verificationId: string | undefined;
   /** The last status the server reported. */
@@ -37,8 +53,20 @@ export interface HopaeInitiatedDetail {
   expiresAt: string | null;
 }
 export interface HopaeStatusDetail {
-  verificationId: string;
+  /** null only for `status: "fallback"` before a verification exists. */
+  verificationId: string | null;
+  providerId: string;
+  /** initiated, pending, awaiting_user_action, authenticating, processing, a status
+   * the widget does not know, or "fallback" (the provider was unavailable; now trying providerId). */
   status: string;
+  /** With status "fallback": the provider that was unavailable. */
+  fallbackFrom?: string;
+}
+export interface HopaeRedirectDetail {
+  verificationId: string;
+  providerId: string;
+  /** An http(s) URL; call event.preventDefault() to navigate yourself. */
+  authorizationUrl: string;
 }
 export interface HopaeCompletedDetail {
   verificationId: string;
@@ -49,7 +77,9 @@ export interface HopaeCompletedDetail {
 }
 export interface HopaeFailedDetail {
   verificationId: string | null;
-  /** A stable code: SESSION_NOT_FOUND, PROVIDER_UNAVAILABLE, network_error, http_500, invalid_response, unknown_status, qr_data_too_long, … */
+  /** A stable code: SESSION_NOT_FOUND, PROVIDER_UNAVAILABLE, … (problem-types.yml), or
+   * network_error, request_timeout, http_<status>, invalid_response, qr_data_too_long,
+   * unsupported_flow, unsafe_url, or the provider's own code for a failed verification. */
   code: string;
   title: string;
   /** One sentence for a person: what happened and what to do. */
@@ -66,6 +96,7 @@ declare global {
   interface HTMLElementEventMap {
     "hopae-initiated": CustomEvent<HopaeInitiatedDetail>;
     "hopae-status": CustomEvent<HopaeStatusDetail>;
+    "hopae-redirect": CustomEvent<HopaeRedirectDetail>;
     "hopae-completed": CustomEvent<HopaeCompletedDetail>;
     "hopae-failed": CustomEvent<HopaeFailedDetail>;
     "hopae-expired": CustomEvent<HopaeEndedDetail>;

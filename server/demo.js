@@ -67,6 +67,8 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", env = process
     clientSecret: real ? env.HOPAE_CLIENT_SECRET : simulator.config.clientSecret,
     apiBase: real ? env.HOPAE_API_BASE : `${base}${generation === "guide" ? "/api/v1" : "/connect/v1"}`,
     basePath: "/api/verifications",
+    // Where a redirect flow's provider sends the browser back (the demo page resumes).
+    redirectUri: real ? env.HOPAE_REDIRECT_URI : `${base}/`,
     ...backend,
   });
   return {

@@ -375,7 +375,7 @@ export function createSimulator(options = {}) {
 
   const MOVES = { complete: "completed", fail: "failed", expire: "expired", cancel: "cancelled", scan: "awaiting_user_action", authenticate: "authenticating", process: "processing" };
 
-  async function control(req, res, path) {
+  async function control(req, res, path, url) {
     const post = req.method === "POST";
     if (path === "/faults" && post) {
       try {
@@ -425,7 +425,7 @@ export function createSimulator(options = {}) {
       return sendJson(res, 200, view(s));
     }
     const phone = path.match(/^\/phone\/([^/]+)(?:\/(approve|decline))?$/);
-    if (phone) return phonePage(req, res, phone[1], phone[2]);
+    if (phone) return phonePage(req, res, phone[1], phone[2], url);
     return sendJson(res, 404, { error: "no such control route" });
   }
 
@@ -434,15 +434,28 @@ export function createSimulator(options = {}) {
     return { ...statusBody(s, "guide"), generation: s.generation, qrData: s.flowType === "qr" && !TERMINAL.has(s.status) ? qrData(s) : undefined, polls: s.polls, request: s.request };
   }
 
-  /** A page that stands in for the eID app: approve or decline one session. */
-  function phonePage(req, res, id, action) {
+  /**
+   * A page that stands in for the eID app (or, with ?redirect=1, the
+   * provider's web login): approve or decline one session. In redirect mode
+   * it then sends the browser back to the create request's redirectUri with
+   * the verificationId, as a provider's login page would.
+   */
+  function phonePage(req, res, id, action, url) {
     const s = sessions.get(id);
+    const redirect = url.searchParams.get("redirect") === "1";
     let note = "";
     if (s && action && req.method === "POST") {
       if (TERMINAL.has(refresh(s).status)) note = `This verification is already ${s.status}.`;
       else {
         end(s, action === "approve" ? "completed" : "failed");
         note = action === "approve" ? "Approved." : "Declined.";
+      }
+      const back = s.request?.redirectUri;
+      if (redirect && typeof back === "string" && /^https?:\/\//.test(back)) {
+        const target = new URL(back);
+        target.searchParams.set("verificationId", id);
+        res.writeHead(303, { Location: target.href, "Cache-Control": "no-store" }).end();
+        return;
       }
     } else if (s && !action && ["initiated", "pending"].includes(refresh(s).status)) {
       end(s, "awaiting_user_action");
@@ -456,8 +469,8 @@ export function createSimulator(options = {}) {
 <h1>Simulated eID app</h1>
 ${s ? `<p>${esc(PROVIDERS[s.providerId]?.name ?? s.providerId)} verification <code>${esc(id.slice(0, 8))}…</code> is <strong>${esc(s.status)}</strong>.</p>
 ${note ? `<p role="status">${esc(note)}</p>` : ""}
-${open ? `<form method="post" action="${base}/approve"><button>Approve as ${esc(USER.name)}</button></form>
-<form method="post" action="${base}/decline"><button class="secondary">Decline</button></form>` : ""}` : "<p>No such verification.</p>"}
+${open ? `<form method="post" action="${base}/approve${redirect ? "?redirect=1" : ""}"><button>Approve as ${esc(USER.name)}</button></form>
+<form method="post" action="${base}/decline${redirect ? "?redirect=1" : ""}"><button class="secondary">Decline</button></form>` : ""}` : "<p>No such verification.</p>"}
 </main></body></html>`;
     res.writeHead(s ? 200 : 404, {
       "Content-Type": "text/html; charset=utf-8",
@@ -494,7 +507,7 @@ button.secondary{background:#e5e7eb;color:#111}`;
           return true;
         }
         if (path.startsWith("/__sim/")) {
-          await control(req, res, path.slice("/__sim".length));
+          await control(req, res, path.slice("/__sim".length), new URL(req.url, "http://simulator"));
           return true;
         }
       } catch (error) {

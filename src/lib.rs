@@ -110,10 +110,25 @@ mod exports {
 
     #[wasm_bindgen]
     impl Verification {
-        /// Stops polling, aborts any request and removes the widget's elements.
-        /// Calling it again does nothing.
+        /// Cancels the verification if it is still running (best-effort
+        /// `DELETE`, `hopae-cancelled`), stops every timer, request and
+        /// listener, and removes the widget's elements. Calling it again does
+        /// nothing.
         pub fn destroy(&self) {
             self.widget.destroy();
+        }
+
+        /// Cancels the verification: aborts the request in flight, asks the
+        /// backend to cancel it (best effort) and dispatches `hopae-cancelled`.
+        /// Does nothing once the verification has ended.
+        pub fn cancel(&self) {
+            self.widget.cancel();
+        }
+
+        /// Cancels the current verification, if it is still running, and starts
+        /// a new one in the same widget.
+        pub fn restart(&self) {
+            self.widget.restart();
         }
 
         /// The verification's id, once the backend has created it.

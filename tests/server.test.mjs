@@ -74,7 +74,7 @@ for (const generation of ["current", "guide"]) {
       assert.equal(created.setCookies.length, 1);
       assert.match(created.setCookies[0], /^hopae_[\w-]{16}=[\w-]{43}; Path=\/api\/verifications; Max-Age=3600; HttpOnly; SameSite=Strict$/);
       assert.doesNotMatch(created.setCookies[0], new RegExp(verificationId), "the cookie does not carry the id itself");
-      assert.deepEqual(demo.simulator.sessions.get(verificationId).request, { providerId: "bankidse", locale: "sv" }, "only documented fields are forwarded");
+      assert.deepEqual(demo.simulator.sessions.get(verificationId).request, { providerId: "bankidse", locale: "sv", redirectUri: `${demo.url}/` }, "only documented fields (and the site's redirectUri) are forwarded");
       const read = await alice.status(verificationId);
       assert.equal(read.status, 200);
       assert.equal(read.json.status, "initiated");

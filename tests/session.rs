@@ -3,9 +3,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use hopae_connect_widget::core::api::{CreateResponse, StatusResponse};
-use hopae_connect_widget::core::config::{Config, Options};
+use hopae_connect_widget::core::config::{Config, Options, RedirectMode};
 use hopae_connect_widget::core::error::Error;
-use hopae_connect_widget::core::session::{Effect, Event, Input, Reply, Request, Session};
+use hopae_connect_widget::core::session::{
+    Actions, Effect, Event, Input, Reply, Request, Session, HIDDEN_INTERVAL,
+};
 use proptest::prelude::*;
 
 fn config(extra: &str) -> Config {
@@ -29,6 +31,14 @@ fn polled(json: &str) -> Input {
     }))
 }
 
+fn http(status: u16, json: &str, retry_after: Option<&str>) -> Error {
+    Error::Http {
+        status,
+        problem: serde_json::from_str(json).ok(),
+        retry_after: retry_after.map(str::to_owned),
+    }
+}
+
 const QR_CREATE: &str = r#"{"verificationId":"v1","status":"initiated","providerId":"bankidse",
     "flowType":"qr","flowDetails":{"qrData":"bankid.abc.0.def"},"expiresAt":"1970-01-01T00:05:00Z"}"#;
 
@@ -43,25 +53,46 @@ fn events(effects: &[Effect]) -> Vec<&Event> {
 }
 
 fn wake_at(effects: &[Effect]) -> Option<u64> {
-    effects.iter().find_map(|e| match e {
+    effects.iter().rev().find_map(|e| match e {
         Effect::Wake { at } => Some(*at),
+        _ => None,
+    })
+}
+
+fn sent(effects: &[Effect]) -> Vec<&Request> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn failure_code(effects: &[Effect]) -> Option<String> {
+    events(effects).iter().find_map(|e| match e {
+        Event::Failed { failure, .. } => Some(failure.code.clone()),
         _ => None,
     })
 }
 
 /// Start at t=0, created at t=100.
 fn started(extra: &str) -> (Session, Vec<Effect>) {
-    let mut s = Session::new(config(extra));
+    let mut s = Session::new(config(extra), 42);
     let first = s.handle(Input::Start, 0);
-    assert_eq!(
-        first
-            .iter()
-            .filter(|e| matches!(e, Effect::Send(Request::Create { .. })))
-            .count(),
-        1
-    );
+    assert!(matches!(sent(&first)[..], [Request::Create { .. }]));
     let fx = s.handle(created(QR_CREATE, None), 100);
     (s, fx)
+}
+
+/// Polls once at `at` and answers `answer` 50 ms later.
+fn poll(s: &mut Session, at: u64, answer: Input) -> Vec<Effect> {
+    let fx = s.handle(Input::Tick, at);
+    assert!(
+        matches!(sent(&fx)[..], [Request::Status { .. }]),
+        "a poll at {at}: {fx:?}"
+    );
+    s.handle(answer, at + 50)
 }
 
 #[test]
@@ -84,43 +115,71 @@ fn polls_only_after_the_previous_answer() {
     let (mut s, _) = started(r#","pollInterval":1000"#);
     let fx = s.handle(Input::Tick, 1_100);
     assert_eq!(
-        fx,
-        vec![Effect::Send(Request::Status {
+        sent(&fx),
+        [&Request::Status {
             verification_id: "v1".into()
-        })]
+        }]
     );
-    // A second tick while the request is in flight sends nothing.
-    assert!(s.handle(Input::Tick, 2_100).is_empty());
+    assert_eq!(
+        wake_at(&fx),
+        Some(11_100),
+        "the timer now bounds the request"
+    );
+    // A tick while the request is in flight, before its timeout, sends nothing.
+    let fx = s.handle(Input::Tick, 2_100);
+    assert_eq!(fx, vec![Effect::Wake { at: 11_100 }]);
     let fx = s.handle(polled(r#"{"status":"initiated"}"#), 4_000);
     assert_eq!(
         wake_at(&fx),
         Some(5_000),
         "next poll counts from the answer"
     );
+    // An early tick re-arms for the planned time.
+    assert_eq!(
+        s.handle(Input::Tick, 4_500),
+        vec![Effect::Wake { at: 5_000 }]
+    );
 }
 
 #[test]
-fn status_changes_are_reported_once_each() {
+fn status_changes_are_reported_once_each_including_unknown_ones() {
     let (mut s, _) = started("");
-    s.handle(Input::Tick, 3_100);
-    let fx = s.handle(polled(r#"{"status":"awaiting_user_action"}"#), 3_200);
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(r#"{"status":"awaiting_user_action"}"#),
+    );
     assert!(
         matches!(events(&fx)[..], [Event::Status { status, .. }] if status == "awaiting_user_action")
     );
-    s.handle(Input::Tick, 6_200);
-    let fx = s.handle(polled(r#"{"status":"awaiting_user_action"}"#), 6_300);
+    let fx = poll(
+        &mut s,
+        6_150,
+        polled(r#"{"status":"awaiting_user_action"}"#),
+    );
     assert!(events(&fx).is_empty());
+    let fx = poll(&mut s, 9_200, polled(r#"{"status":"on_hold"}"#));
+    assert!(matches!(events(&fx)[..], [Event::Status { status, .. }] if status == "on_hold"));
+    assert!(wake_at(&fx).is_some(), "an unknown status keeps polling");
+    let fx = poll(&mut s, 12_250, polled(r#"{"status":"completed"}"#));
+    assert!(matches!(events(&fx)[..], [Event::Completed { .. }]));
 }
 
 #[test]
-fn completion_ends_with_one_event_and_hides_the_qr() {
+fn completion_ends_with_one_event_hides_the_qr_and_offers_no_retry() {
     let (mut s, _) = started("");
-    s.handle(Input::Tick, 3_100);
-    let fx = s.handle(
-        polled(r#"{"status":"completed","verifiedAt":"2024-07-30T10:01:30.000Z","verifiedAttributes":{"name":"A"}}"#),
-        3_200,
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(
+            r#"{"status":"completed","verifiedAt":"2024-07-30T10:01:30.000Z","verifiedAttributes":{"name":"A"}}"#,
+        ),
     );
     assert!(fx.contains(&Effect::HideQr));
+    assert!(fx.contains(&Effect::Actions(Actions {
+        cancel: false,
+        try_again: false
+    })));
     assert!(
         matches!(events(&fx)[..], [Event::Completed { verification_id, provider_id, verified_at: Some(_) }]
         if verification_id == "v1" && provider_id == "bankidse")
@@ -130,16 +189,23 @@ fn completion_ends_with_one_event_and_hides_the_qr() {
     assert!(s
         .handle(polled(r#"{"status":"completed"}"#), 9_000)
         .is_empty());
+    assert!(s.handle(Input::Cancel, 9_000).is_empty());
 }
 
 #[test]
-fn a_failed_verification_carries_the_providers_reason() {
+fn a_failed_verification_carries_the_providers_reason_and_offers_try_again() {
     let (mut s, _) = started("");
-    s.handle(Input::Tick, 3_100);
-    let fx = s.handle(
-        polled(r#"{"status":"failed","error":{"code":"USER_DECLINED","message":"The user declined."}}"#),
-        3_200,
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(
+            r#"{"status":"failed","error":{"code":"USER_DECLINED","message":"The user declined."}}"#,
+        ),
     );
+    assert!(fx.contains(&Effect::Actions(Actions {
+        cancel: false,
+        try_again: true
+    })));
     match events(&fx)[..] {
         [Event::Failed {
             failure,
@@ -155,46 +221,262 @@ fn a_failed_verification_carries_the_providers_reason() {
 }
 
 #[test]
-fn bad_answers_fail_with_a_clear_reason() {
+fn server_side_expiry_and_cancellation_are_terminal() {
+    let (mut s, _) = started("");
+    let fx = poll(&mut s, 3_100, polled(r#"{"status":"expired"}"#));
+    assert!(matches!(events(&fx)[..], [Event::Expired { .. }]));
+    let (mut s, _) = started("");
+    let fx = poll(&mut s, 3_100, polled(r#"{"status":"cancelled"}"#));
+    assert!(matches!(events(&fx)[..], [Event::Cancelled { .. }]));
+    assert!(
+        sent(&fx).is_empty(),
+        "no DELETE for a session the server cancelled"
+    );
+}
+
+#[test]
+fn permanent_faults_fail_at_once() {
     for (input, code) in [
         (
             Input::Polled(Err(Error::NotJson { status: 200 })),
             "invalid_response",
         ),
         (
-            Input::Polled(Err(Error::Http {
-                status: 500,
-                problem: None,
-            })),
-            "http_500",
+            Input::Polled(Err(Error::BadShape("missing field `status`".into()))),
+            "invalid_response",
         ),
-        (polled(r#"{"status":"teleporting"}"#), "unknown_status"),
         (
-            Input::Polled(Err(Error::Network("Failed to fetch".into()))),
-            "network_error",
+            Input::Polled(Err(http(404, r#"{"code":300001}"#, None))),
+            "SESSION_NOT_FOUND",
         ),
+        (Input::Polled(Err(http(401, "", None))), "http_401"),
+        (Input::Polled(Err(http(409, "", None))), "http_409"),
+        (Input::Polled(Err(http(422, "", None))), "http_422"),
     ] {
         let (mut s, _) = started("");
-        s.handle(Input::Tick, 3_100);
-        let fx = s.handle(input, 3_200);
-        assert!(
-            matches!(events(&fx)[..], [Event::Failed { failure, .. }] if failure.code == code),
-            "{fx:?}"
-        );
+        let fx = poll(&mut s, 3_100, input);
+        assert_eq!(failure_code(&fx).as_deref(), Some(code), "{fx:?}");
         assert!(s.is_done());
     }
 }
 
 #[test]
+fn transient_faults_back_off_exponentially_with_jitter_then_fail() {
+    let (mut s, _) = started(r#","maxRetries":3"#);
+    let mut at = 3_100;
+    let mut delays = Vec::new();
+    for _ in 0..3 {
+        let fx = poll(&mut s, at, Input::Polled(Err(http(503, "", None))));
+        assert!(
+            events(&fx).is_empty(),
+            "a transient fault is retried: {fx:?}"
+        );
+        let next = wake_at(&fx).expect("a retry is planned");
+        delays.push(next - (at + 50));
+        at = next;
+    }
+    for (i, d) in delays.iter().enumerate() {
+        let step = 1000u64 << i;
+        assert!(
+            (step / 2..=step).contains(d),
+            "retry {i}: {d} ms not in [{}, {step}]",
+            step / 2
+        );
+    }
+    let fx = poll(
+        &mut s,
+        at,
+        Input::Polled(Err(Error::Network("reset".into()))),
+    );
+    assert_eq!(
+        failure_code(&fx).as_deref(),
+        Some("network_error"),
+        "the 4th consecutive fault fails"
+    );
+}
+
+#[test]
+fn an_answer_resets_the_fault_count_and_the_message() {
+    let (mut s, _) = started(r#","maxRetries":1"#);
+    let fx = poll(&mut s, 3_100, Input::Polled(Err(Error::Timeout)));
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, Effect::Say(m) if m.text().contains("Trying again"))));
+    let at = wake_at(&fx).expect("retry");
+    let fx = poll(&mut s, at, polled(r#"{"status":"initiated"}"#));
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, Effect::Say(m) if m.text().contains("Scan"))));
+    assert_eq!(s.faults(), 0);
+    let at = wake_at(&fx).expect("poll");
+    let fx = poll(&mut s, at, Input::Polled(Err(http(500, "", None))));
+    assert!(
+        events(&fx).is_empty(),
+        "one fault after an answer is retried again"
+    );
+}
+
+#[test]
+fn retry_after_is_honoured() {
+    let (mut s, _) = started("");
+    let fx = poll(&mut s, 3_100, Input::Polled(Err(http(429, "", Some("7")))));
+    assert_eq!(wake_at(&fx), Some(3_150 + 7_000));
+    let (mut s, _) = started("");
+    // An HTTP date 20 s after now (t = 3 150 ms).
+    let fx = poll(
+        &mut s,
+        3_100,
+        Input::Polled(Err(http(503, "", Some("Thu, 01 Jan 1970 00:00:23 GMT")))),
+    );
+    assert_eq!(wake_at(&fx), Some(23_000));
+}
+
+#[test]
+fn a_request_that_takes_longer_than_request_timeout_is_aborted_and_retried() {
+    let (mut s, _) = started(r#","requestTimeout":2000"#);
+    let fx = s.handle(Input::Tick, 3_100);
+    assert_eq!(wake_at(&fx), Some(5_100));
+    let fx = s.handle(Input::Tick, 5_100);
+    assert_eq!(fx.first(), Some(&Effect::Abort));
+    assert!(events(&fx).is_empty());
+    assert_eq!(s.faults(), 1);
+    assert!(!s.in_flight());
+    // The aborted request's late answer is ignored.
+    assert!(s
+        .handle(polled(r#"{"status":"completed"}"#), 5_200)
+        .is_empty());
+}
+
+#[test]
+fn creation_is_retried_too_and_fails_when_retries_would_pass_the_deadline() {
+    let mut s = Session::new(config(r#","timeout":5000"#), 7);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(Input::Created(Err(Error::Network("offline".into()))), 10);
+    let at = wake_at(&fx).expect("retry");
+    let fx = s.handle(Input::Tick, at);
+    assert!(matches!(sent(&fx)[..], [Request::Create { .. }]));
+    let mut now = at + 10;
+    let mut fx = s.handle(Input::Created(Err(http(502, "", None))), now);
+    while failure_code(&fx).is_none() {
+        now = wake_at(&fx).expect("retry");
+        assert!(now < 5_000, "never plans a create past the deadline");
+        s.handle(Input::Tick, now);
+        fx = s.handle(Input::Created(Err(http(502, "", None))), now + 10);
+    }
+}
+
+#[test]
+fn the_timeout_option_ends_the_session_after_one_last_check() {
+    let (mut s, _) = started(r#","timeout":5000"#);
+    let fx = poll(&mut s, 3_100, polled(r#"{"status":"initiated"}"#));
+    assert_eq!(
+        wake_at(&fx),
+        Some(5_000),
+        "the last poll lands on the deadline"
+    );
+    let fx = poll(&mut s, 5_000, polled(r#"{"status":"initiated"}"#));
+    assert!(matches!(events(&fx)[..], [Event::Expired { .. }]));
+}
+
+#[test]
+fn the_last_check_can_still_complete_and_a_fault_there_fails() {
+    let (mut s, _) = started(r#","timeout":5000"#);
+    let fx = poll(&mut s, 5_000, polled(r#"{"status":"completed"}"#));
+    assert!(matches!(events(&fx)[..], [Event::Completed { .. }]));
+    let (mut s, _) = started(r#","timeout":5000"#);
+    let fx = poll(&mut s, 5_000, Input::Polled(Err(http(503, "", None))));
+    assert!(failure_code(&fx).is_some());
+}
+
+#[test]
+fn retries_near_the_deadline_become_the_last_check() {
+    let (mut s, _) = started(r#","timeout":5000"#);
+    let fx = poll(&mut s, 4_000, Input::Polled(Err(http(429, "", Some("60")))));
+    assert_eq!(wake_at(&fx), Some(5_000));
+}
+
+#[test]
+fn expires_at_bounds_the_deadline_on_the_browsers_clock() {
+    // expiresAt is t=300 s on the server's clock; the server is 60 s ahead.
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    s.handle(created(QR_CREATE, Some(60_100)), 100);
+    assert_eq!(s.deadline(), 240_000);
+    // Without a Date header, expiresAt is taken as is; timeout still wins when earlier.
+    let mut s = Session::new(config(r#","timeout":60000"#), 1);
+    s.handle(Input::Start, 0);
+    s.handle(created(QR_CREATE, None), 100);
+    assert_eq!(s.deadline(), 60_000);
+}
+
+#[test]
+fn the_servers_polling_advice_is_followed_unless_the_page_overrides_it() {
+    let body = r#"{"verificationId":"v","status":"initiated","flowType":"qr","flowDetails":{"qrData":"q"},
+        "polling":{"recommendedInterval":2000,"maxDuration":90000}}"#;
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(created(body, None), 100);
+    assert_eq!(
+        (s.interval(), wake_at(&fx), s.deadline()),
+        (2_000, Some(2_100), 90_000)
+    );
+    let mut s = Session::new(config(r#","pollInterval":500"#), 1);
+    s.handle(Input::Start, 0);
+    s.handle(created(body, None), 100);
+    assert_eq!(s.interval(), 500);
+}
+
+#[test]
+fn a_hidden_page_polls_at_most_every_30_s_and_a_visible_one_at_once() {
+    let (mut s, _) = started("");
+    let fx = s.handle(Input::Visibility { hidden: true }, 1_000);
+    assert_eq!(
+        wake_at(&fx),
+        Some(100 + HIDDEN_INTERVAL),
+        "the planned poll moves out"
+    );
+    let fx = poll(
+        &mut s,
+        100 + HIDDEN_INTERVAL,
+        polled(r#"{"status":"initiated"}"#),
+    );
+    assert_eq!(wake_at(&fx), Some(150 + 2 * HIDDEN_INTERVAL));
+    let fx = s.handle(Input::Visibility { hidden: false }, 40_000);
+    assert!(
+        matches!(sent(&fx)[..], [Request::Status { .. }]),
+        "visible again: poll at once"
+    );
+    let fx = s.handle(polled(r#"{"status":"initiated"}"#), 40_050);
+    assert_eq!(wake_at(&fx), Some(43_050));
+}
+
+#[test]
+fn a_changed_qr_code_is_repainted_and_an_unchanged_one_is_not() {
+    let (mut s, _) = started("");
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankid.abc.0.def"}}"#),
+    );
+    assert!(!fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
+    let fx = poll(
+        &mut s,
+        6_150,
+        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankid.abc.3.xyz"}}"#),
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
+    let long = format!(
+        r#"{{"status":"initiated","flowDetails":{{"qrData":"{}"}}}}"#,
+        "x".repeat(3000)
+    );
+    let fx = poll(&mut s, 9_200, polled(&long));
+    assert_eq!(failure_code(&fx).as_deref(), Some("qr_data_too_long"));
+}
+
+#[test]
 fn creation_failures_fail_before_any_qr() {
     for (input, code) in [
-        (
-            Input::Created(Err(Error::Http {
-                status: 404,
-                problem: None,
-            })),
-            "http_404",
-        ),
+        (Input::Created(Err(http(404, "", None))), "http_404"),
         (
             created(
                 r#"{"verificationId":"v","status":"initiated","flowType":"qr"}"#,
@@ -219,93 +501,25 @@ fn creation_failures_fail_before_any_qr() {
             ),
             "qr_data_too_long",
         ),
+        (
+            created(
+                r#"{"verificationId":"v","status":"initiated","flowType":"redirect","flowDetails":{"authorizationUrl":"javascript:alert(1)"}}"#,
+                None,
+            ),
+            "unsafe_url",
+        ),
     ] {
-        let mut s = Session::new(config(""));
+        let mut s = Session::new(config(""), 1);
         s.handle(Input::Start, 0);
         let fx = s.handle(input, 10);
         assert!(!fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
-        assert!(
-            matches!(events(&fx)[..], [Event::Failed { failure, .. }] if failure.code == code),
-            "{fx:?}"
-        );
+        assert_eq!(failure_code(&fx).as_deref(), Some(code), "{fx:?}");
     }
 }
 
 #[test]
-fn the_timeout_option_ends_the_session_after_one_last_check() {
-    let (mut s, _) = started(r#","timeout":5000"#);
-    s.handle(Input::Tick, 3_100);
-    let fx = s.handle(polled(r#"{"status":"initiated"}"#), 3_200);
-    assert_eq!(
-        wake_at(&fx),
-        Some(5_000),
-        "the last poll lands on the deadline"
-    );
-    let fx = s.handle(Input::Tick, 5_000);
-    assert!(matches!(fx[..], [Effect::Send(Request::Status { .. })]));
-    let fx = s.handle(polled(r#"{"status":"initiated"}"#), 5_050);
-    assert!(matches!(events(&fx)[..], [Event::Expired { .. }]));
-}
-
-#[test]
-fn the_last_check_can_still_complete() {
-    let (mut s, _) = started(r#","timeout":5000"#);
-    s.handle(Input::Tick, 5_000);
-    let fx = s.handle(polled(r#"{"status":"completed"}"#), 5_050);
-    assert!(matches!(events(&fx)[..], [Event::Completed { .. }]));
-}
-
-#[test]
-fn expires_at_bounds_the_deadline_on_the_browsers_clock() {
-    // expiresAt is t=300 s on the server's clock; the server is 60 s ahead.
-    let mut s = Session::new(config(""));
-    s.handle(Input::Start, 0);
-    s.handle(created(QR_CREATE, Some(60_100)), 100);
-    assert_eq!(s.deadline(), 240_000);
-    // Without a Date header, expiresAt is taken as is; timeout still wins when earlier.
-    let mut s = Session::new(config(r#","timeout":60000"#));
-    s.handle(Input::Start, 0);
-    s.handle(created(QR_CREATE, None), 100);
-    assert_eq!(s.deadline(), 60_000);
-}
-
-#[test]
-fn the_servers_polling_advice_is_followed_unless_the_page_overrides_it() {
-    let body = r#"{"verificationId":"v","status":"initiated","flowType":"qr","flowDetails":{"qrData":"q"},
-        "polling":{"recommendedInterval":2000,"maxDuration":90000}}"#;
-    let mut s = Session::new(config(""));
-    s.handle(Input::Start, 0);
-    let fx = s.handle(created(body, None), 100);
-    assert_eq!(
-        (s.interval(), wake_at(&fx), s.deadline()),
-        (2_000, Some(2_100), 90_000)
-    );
-    let mut s = Session::new(config(r#","pollInterval":500"#));
-    s.handle(Input::Start, 0);
-    s.handle(created(body, None), 100);
-    assert_eq!(s.interval(), 500);
-}
-
-#[test]
-fn a_changed_qr_code_is_repainted_and_an_unchanged_one_is_not() {
-    let (mut s, _) = started("");
-    s.handle(Input::Tick, 3_100);
-    let fx = s.handle(
-        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankid.abc.0.def"}}"#),
-        3_200,
-    );
-    assert!(!fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
-    s.handle(Input::Tick, 6_200);
-    let fx = s.handle(
-        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankid.abc.3.xyz"}}"#),
-        6_300,
-    );
-    assert!(fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
-}
-
-#[test]
 fn push_flow_shows_the_code_and_polls() {
-    let mut s = Session::new(config(""));
+    let mut s = Session::new(config(""), 1);
     s.handle(Input::Start, 0);
     let fx = s.handle(
         created(
@@ -323,15 +537,142 @@ fn push_flow_shows_the_code_and_polls() {
 }
 
 #[test]
-fn destroy_aborts_what_is_in_flight_and_silences_everything() {
+fn redirect_flow_asks_the_shell_to_redirect_and_keeps_polling() {
+    let mut s = Session::new(config(r#","redirect":"new-tab""#), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(
+        created(r#"{"verificationId":"v","status":"initiated","providerId":"mitid","flowType":"redirect",
+            "flowDetails":{"authorizationUrl":"https://idp.example/authorize?x=1"}}"#, None),
+        10,
+    );
+    assert!(fx.contains(&Effect::Redirect {
+        verification_id: "v".into(),
+        provider_id: "mitid".into(),
+        url: "https://idp.example/authorize?x=1".into(),
+        mode: RedirectMode::NewTab,
+    }));
+    assert!(wake_at(&fx).is_some());
+}
+
+#[test]
+fn resume_polls_an_existing_verification_without_creating_one() {
+    let mut s = Session::new(config(r#","resume":"abc123""#), 1);
+    let fx = s.handle(Input::Start, 0);
+    assert_eq!(
+        sent(&fx),
+        [&Request::Status {
+            verification_id: "abc123".into()
+        }]
+    );
+    let fx = s.handle(
+        polled(r#"{"status":"authenticating","expiresAt":"1970-01-01T00:01:00Z"}"#),
+        50,
+    );
+    assert!(
+        matches!(events(&fx)[..], [Event::Status { status, .. }] if status == "authenticating")
+    );
+    assert_eq!(
+        s.deadline(),
+        60_000,
+        "the status' expiresAt bounds a resumed session"
+    );
+}
+
+#[test]
+fn same_device_links_are_offered_only_when_safe() {
+    for (details, link) in [
+        (
+            r#"{"qrData":"q","autoStartToken":"7c40b5c1-aaaa"}"#,
+            Some("https://app.bankid.com/?autostarttoken=7c40b5c1-aaaa&redirect=null"),
+        ),
+        (
+            r#"{"qrData":"q","deeplink":"eudi-openid4vp://?request_uri=x"}"#,
+            Some("eudi-openid4vp://?request_uri=x"),
+        ),
+        (
+            r#"{"qrData":"q","linkData":"https://wallet.example/start"}"#,
+            Some("https://wallet.example/start"),
+        ),
+        (r#"{"qrData":"q","deeplink":"javascript:alert(1)"}"#, None),
+        (r#"{"qrData":"q","deeplink":"JavaScript:alert(1)"}"#, None),
+        (r#"{"qrData":"q","autoStartToken":"\"><script>"}"#, None),
+        (r#"{"qrData":"q"}"#, None),
+    ] {
+        let mut s = Session::new(config(""), 1);
+        s.handle(Input::Start, 0);
+        let body = format!(
+            r#"{{"verificationId":"v","status":"initiated","flowType":"qr","flowDetails":{details}}}"#
+        );
+        let fx = s.handle(created(&body, None), 10);
+        let shown = fx.iter().find_map(|e| match e {
+            Effect::AppLink(Some(l)) => Some(l.as_str()),
+            _ => None,
+        });
+        assert_eq!(shown, link, "{details}");
+    }
+}
+
+#[test]
+fn cancel_aborts_deletes_and_ends_once() {
     let (mut s, _) = started("");
     s.handle(Input::Tick, 3_100);
-    let fx = s.handle(Input::Destroy, 3_150);
-    assert_eq!(fx, vec![Effect::Abort, Effect::ClearTimer]);
+    let fx = s.handle(Input::Cancel, 3_150);
+    assert_eq!(fx.first(), Some(&Effect::Abort));
+    assert_eq!(
+        sent(&fx),
+        [&Request::Cancel {
+            verification_id: "v1".into()
+        }]
+    );
+    assert!(
+        matches!(events(&fx)[..], [Event::Cancelled { verification_id: Some(id) }] if id == "v1")
+    );
+    assert!(fx.contains(&Effect::Actions(Actions {
+        cancel: false,
+        try_again: true
+    })));
     assert!(s
         .handle(polled(r#"{"status":"completed"}"#), 3_200)
         .is_empty());
-    assert!(s.handle(Input::Destroy, 3_300).is_empty());
+    assert!(s.handle(Input::Cancel, 3_300).is_empty());
+    // Cancelling before the verification exists sends no DELETE.
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(Input::Cancel, 5);
+    assert!(sent(&fx).is_empty());
+    assert!(matches!(
+        events(&fx)[..],
+        [Event::Cancelled {
+            verification_id: None
+        }]
+    ));
+}
+
+#[test]
+fn an_unavailable_provider_falls_back_to_the_next_and_says_so() {
+    let mut s = Session::new(config(r#","fallbackProviders":["frejaid"]"#), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(
+        Input::Created(Err(http(503, r#"{"code":400005}"#, None))),
+        10,
+    );
+    assert!(
+        matches!(events(&fx)[..], [Event::Status { status, provider_id, fallback_from: Some(from), .. }]
+        if status == "fallback" && provider_id == "frejaid" && from == "bankidse")
+    );
+    assert_eq!(
+        sent(&fx),
+        [&Request::Create {
+            provider_id: "frejaid".into()
+        }]
+    );
+    // With no provider left, it is an ordinary transient fault.
+    let fx = s.handle(
+        Input::Created(Err(http(503, r#"{"code":400005}"#, None))),
+        20,
+    );
+    assert!(events(&fx).is_empty() && wake_at(&fx).is_some());
+    assert_eq!(s.provider_id(), "frejaid");
 }
 
 // ---- properties -----------------------------------------------------------
@@ -349,30 +690,40 @@ fn any_input() -> impl Strategy<Value = Input> {
         Just("cancelled"),
         Just("???"),
     ];
+    let fault = prop_oneof![
+        Just(Error::Network("reset".into())),
+        Just(Error::Timeout),
+        Just(http(500, "", None)),
+        Just(http(503, r#"{"code":400005}"#, None)),
+        Just(http(429, "", Some("2"))),
+        Just(http(404, r#"{"code":300001}"#, None)),
+        Just(Error::NotJson { status: 200 }),
+    ];
     prop_oneof![
-        Just(Input::Start),
-        Just(Input::Tick),
-        Just(Input::Destroy),
-        Just(created(QR_CREATE, None)),
-        Just(Input::Created(Err(Error::Http {
-            status: 503,
-            problem: None
-        }))),
-        (status.clone(), any::<u8>()).prop_map(|(st, n)| polled(&format!(
+        1 => Just(Input::Start),
+        4 => Just(Input::Tick),
+        1 => Just(Input::Cancel),
+        1 => any::<bool>().prop_map(|hidden| Input::Visibility { hidden }),
+        1 => Just(created(QR_CREATE, None)),
+        1 => fault.clone().prop_map(|e| Input::Created(Err(e))),
+        4 => (status, any::<u8>()).prop_map(|(st, n)| polled(&format!(
             r#"{{"status":"{st}","flowDetails":{{"qrData":"bankid.{n}"}}}}"#
         ))),
-        Just(Input::Polled(Err(Error::NotJson { status: 200 }))),
+        3 => fault.prop_map(|e| Input::Polled(Err(e))),
     ]
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(3000))]
 
     #[test]
-    fn invariants_hold_for_any_sequence(steps in prop::collection::vec((any_input(), 0u64..20_000), 1..60)) {
-        let mut s = Session::new(config(r#","timeout":60000"#));
+    fn invariants_hold_for_any_sequence(
+        steps in prop::collection::vec((any_input(), 0u64..20_000), 1..80),
+        seed in any::<u64>(),
+    ) {
+        let mut s = Session::new(config(r#","timeout":60000,"fallbackProviders":"frejaid""#), seed);
         let mut now = 0u64;
-        // The model: which request the shell has in flight, from the effects alone.
+        // The model: which tracked request the shell has in flight, from the effects alone.
         let mut in_flight: Option<&'static str> = None;
         let mut terminal = 0;
         for (input, dt) in steps {
@@ -382,6 +733,7 @@ proptest! {
                 Input::Polled(_) => Some("status"),
                 _ => None,
             };
+            let was_waiting = s.is_waiting();
             let effects = s.handle(input, now);
             if terminal > 0 {
                 prop_assert!(effects.is_empty(), "effects after the terminal event: {:?}", effects);
@@ -391,15 +743,22 @@ proptest! {
             }
             for e in &effects {
                 match e {
+                    Effect::Send(Request::Cancel { .. }) => {
+                        prop_assert!(effects.iter().any(|e| matches!(e, Effect::Emit(Event::Cancelled { .. }))), "DELETE only when cancelling");
+                    }
                     Effect::Send(r) => {
                         prop_assert!(in_flight.is_none(), "two requests in flight");
-                        in_flight = Some(match r { Request::Create { .. } => "create", Request::Status { .. } => "status" });
+                        in_flight = Some(if matches!(r, Request::Create { .. }) { "create" } else { "status" });
                     }
                     Effect::Abort => in_flight = None,
                     Effect::Emit(ev) if ev.is_terminal() => terminal += 1,
                     Effect::Wake { at } => {
-                        prop_assert!(*at >= now && *at <= now + 60_000);
-                        prop_assert!(*at <= s.deadline().max(now), "poll planned past the deadline");
+                        prop_assert!(*at >= now, "a wake in the past");
+                        if s.is_waiting() {
+                            prop_assert!(*at <= s.deadline().max(now), "a request planned past the deadline");
+                        } else {
+                            prop_assert!(*at <= now + 10_000, "a request bounded by requestTimeout");
+                        }
                     }
                     _ => {}
                 }
@@ -408,6 +767,27 @@ proptest! {
             if !s.is_done() {
                 prop_assert_eq!(in_flight.is_some(), s.in_flight());
             }
+            let _ = was_waiting;
+        }
+    }
+
+    #[test]
+    fn polls_are_planned_one_interval_after_each_answer(
+        interval in 250u64..10_000,
+        gaps in prop::collection::vec(0u64..5_000, 1..20),
+    ) {
+        let mut s = Session::new(config(&format!(r#","pollInterval":{interval},"timeout":3600000"#)), 3);
+        s.handle(Input::Start, 0);
+        let fx = s.handle(created(QR_CREATE, None), 10);
+        let mut at = wake_at(&fx).expect("first poll");
+        prop_assert_eq!(at, 10 + interval);
+        for gap in gaps {
+            s.handle(Input::Tick, at);
+            let answered = at + gap;
+            let fx = s.handle(polled(r#"{"status":"awaiting_user_action"}"#), answered);
+            let next = wake_at(&fx).expect("next poll");
+            prop_assert_eq!(next, (answered + interval).min(s.deadline()));
+            at = next;
         }
     }
 }

@@ -56,6 +56,9 @@ pub struct StatusResponse {
     /// RFC 3339 completion time.
     #[serde(default)]
     pub verified_at: Option<String>,
+    /// RFC 3339; the session's hard deadline (lets a resumed session know it).
+    #[serde(default)]
+    pub expires_at: Option<String>,
     /// Why a `failed` verification failed.
     #[serde(default)]
     pub error: Option<ErrorInfo>,
@@ -77,6 +80,15 @@ pub struct FlowDetails {
     /// A code the user compares with the one in their app (`push` flow).
     #[serde(default)]
     pub verification_code: Option<String>,
+    /// BankID's token for starting the app on this device.
+    #[serde(default)]
+    pub auto_start_token: Option<String>,
+    /// A link that opens the wallet or eID app on this device.
+    #[serde(default)]
+    pub deeplink: Option<String>,
+    /// A direct link for QR and Digital Credentials flows.
+    #[serde(default)]
+    pub link_data: Option<String>,
 }
 
 /// `polling`: the server's advice on how often and how long to poll.

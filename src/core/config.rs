@@ -18,10 +18,17 @@ pub const DEFAULT_POLL_INTERVAL: u64 = 3_000;
 pub const DEFAULT_TIMEOUT: u64 = 300_000;
 /// Default edge of the QR code in CSS pixels.
 pub const DEFAULT_SIZE: u32 = 200;
+/// Default consecutive transient faults retried before failing.
+pub const DEFAULT_MAX_RETRIES: u32 = 5;
+/// Default milliseconds one request may take before it counts as a fault.
+pub const DEFAULT_REQUEST_TIMEOUT: u64 = 10_000;
 
 const POLL_INTERVAL_RANGE: (u64, u64) = (250, 60_000);
 const TIMEOUT_RANGE: (u64, u64) = (1_000, 3_600_000);
 const SIZE_RANGE: (u32, u32) = (96, 1_024);
+const MAX_RETRIES_RANGE: (u64, u64) = (0, 20);
+const REQUEST_TIMEOUT_RANGE: (u64, u64) = (1_000, 120_000);
+const MAX_FALLBACKS: usize = 8;
 
 /// The options as the page wrote them.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -42,6 +49,65 @@ pub struct Options {
     /// Edge of the QR code in CSS pixels.
     #[serde(default)]
     pub size: Option<Number>,
+    /// Consecutive transient faults to retry before failing.
+    #[serde(default)]
+    pub max_retries: Option<Number>,
+    /// Milliseconds one request may take.
+    #[serde(default)]
+    pub request_timeout: Option<Number>,
+    /// `same-tab`, `new-tab` or `event-only`.
+    #[serde(default)]
+    pub redirect: Option<String>,
+    /// A verification to continue instead of creating one (after a redirect).
+    #[serde(default)]
+    pub resume: Option<String>,
+    /// Providers to try, in order, when the provider is unavailable.
+    #[serde(default)]
+    pub fallback_providers: Option<StringList>,
+}
+
+/// A list of strings, as an array or as one comma- or space-separated
+/// attribute string.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StringList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for StringList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor;
+        impl<'de> Visitor<'de> for ListVisitor {
+            type Value = StringList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of provider ids")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StringList, E> {
+                Ok(StringList(
+                    v.split(|c: char| c == ',' || c.is_whitespace())
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                ))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<StringList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    out.push(item);
+                }
+                Ok(StringList(out))
+            }
+        }
+        deserializer.deserialize_any(ListVisitor)
+    }
+}
+
+/// What the widget does with a `redirect` flow's `authorizationUrl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectMode {
+    /// Navigate this tab (the default).
+    SameTab,
+    /// Open a new tab and keep polling here.
+    NewTab,
+    /// Only dispatch `hopae-redirect`; the page navigates.
+    EventOnly,
 }
 
 /// A number that may arrive as a JS number or as an attribute string.
@@ -86,6 +152,16 @@ pub struct Config {
     pub timeout: u64,
     /// Edge of the QR code in CSS pixels.
     pub size: u32,
+    /// Consecutive transient faults retried before the session fails.
+    pub max_retries: u32,
+    /// Milliseconds one request may take before it counts as a fault.
+    pub request_timeout: u64,
+    /// What to do with a redirect flow.
+    pub redirect: RedirectMode,
+    /// A verification to continue instead of creating one.
+    pub resume: Option<String>,
+    /// Providers to try, in order, when the provider is unavailable.
+    pub fallback_providers: Vec<String>,
 }
 
 /// An option the page got wrong. Its `Display` says which and how to fix it.
@@ -132,15 +208,43 @@ impl Options {
                 "providerId",
                 "the eID provider to start, e.g. \"bankidse\"",
             ))?;
-        let valid_id = provider_id.len() <= 64
-            && provider_id
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
-        if !valid_id {
+        check_provider("providerId", &provider_id)?;
+        let fallback_providers = self.fallback_providers.unwrap_or_default().0;
+        for p in &fallback_providers {
+            check_provider("fallbackProviders", p)?;
+        }
+        if fallback_providers.len() > MAX_FALLBACKS {
             return Err(ConfigError::Invalid(
-                "providerId",
-                format!("must be a provider id such as \"bankidse\" (letters, digits, '-', '_', '.'), not {provider_id:?}"),
+                "fallbackProviders",
+                format!("may list at most {MAX_FALLBACKS} providers"),
             ));
+        }
+        let redirect = match self.redirect.as_deref().map(str::trim) {
+            None | Some("") | Some("same-tab") => RedirectMode::SameTab,
+            Some("new-tab") => RedirectMode::NewTab,
+            Some("event-only") => RedirectMode::EventOnly,
+            Some(other) => {
+                return Err(ConfigError::Invalid(
+                    "redirect",
+                    format!("must be \"same-tab\", \"new-tab\" or \"event-only\", not {other:?}"),
+                ))
+            }
+        };
+        let resume = self
+            .resume
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if let Some(id) = &resume {
+            let valid = id.len() <= 128
+                && id
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'));
+            if !valid {
+                return Err(ConfigError::Invalid(
+                    "resume",
+                    format!("must be a verification id (letters, digits, '-', '_'), not {id:?}"),
+                ));
+            }
         }
         Ok(Config {
             endpoint,
@@ -155,7 +259,34 @@ impl Options {
                 Some(px) => u32::try_from(px).unwrap_or(DEFAULT_SIZE),
                 None => DEFAULT_SIZE,
             },
+            max_retries: millis("maxRetries", self.max_retries, MAX_RETRIES_RANGE)?
+                .map_or(DEFAULT_MAX_RETRIES, |n| n as u32),
+            request_timeout: millis(
+                "requestTimeout",
+                self.request_timeout,
+                REQUEST_TIMEOUT_RANGE,
+            )?
+            .unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+            redirect,
+            resume,
+            fallback_providers,
         })
+    }
+}
+
+fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
+    let valid = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid(
+            name,
+            format!("must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not {id:?}"),
+        ))
     }
 }
 
@@ -228,5 +359,44 @@ mod tests {
         let e =
             options(r#"{"endpoint":"/v","providerId":"x","timeout":-1}"#).expect_err("negative");
         assert!(e.to_string().contains("timeout"), "{e}");
+        let e =
+            options(r#"{"endpoint":"/v","providerId":"x","redirect":"popup"}"#).expect_err("mode");
+        assert!(e.to_string().contains("event-only"), "{e}");
+        let e =
+            options(r#"{"endpoint":"/v","providerId":"x","resume":"../x"}"#).expect_err("resume");
+        assert!(e.to_string().contains("resume"), "{e}");
+        let e =
+            options(r#"{"endpoint":"/v","providerId":"x","fallbackProviders":["ok","no way"]}"#)
+                .expect_err("list");
+        assert!(e.to_string().contains("fallbackProviders"), "{e}");
+        let e =
+            options(r#"{"endpoint":"/v","providerId":"x","maxRetries":99}"#).expect_err("retries");
+        assert!(e.to_string().contains("from 0 to 20"), "{e}");
+    }
+
+    #[test]
+    fn reads_lifecycle_options_from_arrays_or_attribute_strings() {
+        let c = options(
+            r#"{"endpoint":"/v","providerId":"bankidse","fallbackProviders":"frejaid, smartid",
+            "maxRetries":"0","requestTimeout":2500,"redirect":"new-tab","resume":"abc_123"}"#,
+        )
+        .expect("valid");
+        assert_eq!(c.fallback_providers, ["frejaid", "smartid"]);
+        assert_eq!(
+            (c.max_retries, c.request_timeout, c.redirect),
+            (0, 2500, RedirectMode::NewTab)
+        );
+        assert_eq!(c.resume.as_deref(), Some("abc_123"));
+        let c = options(r#"{"endpoint":"/v","providerId":"x","fallbackProviders":["a","b"]}"#)
+            .expect("valid");
+        assert_eq!(c.fallback_providers, ["a", "b"]);
+        assert_eq!(
+            (c.max_retries, c.request_timeout, c.redirect),
+            (
+                DEFAULT_MAX_RETRIES,
+                DEFAULT_REQUEST_TIMEOUT,
+                RedirectMode::SameTab
+            )
+        );
     }
 }

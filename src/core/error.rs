@@ -12,12 +12,16 @@ use crate::core::api::{Code, Problem};
 pub enum Error {
     /// The request never got an HTTP answer (offline, DNS, CORS, reset).
     Network(String),
+    /// No answer within `requestTimeout`.
+    Timeout,
     /// The backend answered with a non-2xx status.
     Http {
         /// The HTTP status code.
         status: u16,
         /// The error body, when it was JSON in a known shape.
         problem: Option<Problem>,
+        /// The `Retry-After` header, as sent.
+        retry_after: Option<String>,
     },
     /// A 2xx answer whose body is not JSON.
     NotJson {
@@ -26,8 +30,6 @@ pub enum Error {
     },
     /// JSON, but not the shape of the expected response.
     BadShape(String),
-    /// A status string the API does not document.
-    UnknownStatus(String),
     /// The `qr` flow came without `flowDetails.qrData`.
     MissingQrData,
     /// `qrData` does not fit in the largest QR code.
@@ -37,6 +39,8 @@ pub enum Error {
     },
     /// A flow type this widget cannot show.
     UnsupportedFlow(String),
+    /// A URL the widget will not navigate to or link (not http or https).
+    UnsafeUrl(String),
     /// The verification itself ended in `failed`.
     VerificationFailed {
         /// The provider's or Hopae's code, if any.
@@ -66,19 +70,35 @@ pub struct Failure {
 /// code, title, message, retryable.
 const KNOWN: &[(u64, &str, &str, &str, bool)] = &[
     (100001, "AUTH_INVALID_CREDENTIALS", "Backend not authorised", "The site's backend sent invalid Hopae client credentials.", false),
-    (300001, "SESSION_NOT_FOUND", "Session not found", "The verification session does not exist or is no longer available.", false),
-    (300003, "SESSION_INVALID_STATUS_TRANSITION", "Invalid status transition", "The verification session has already ended.", false),
-    (400002, "PROVIDER_NOT_ENABLED", "Provider not enabled", "This eID provider is not enabled for the site. The site owner must enable it in the Hopae dashboard.", false),
-    (400005, "PROVIDER_UNAVAILABLE", "Provider unavailable", "The eID provider is unavailable right now. Try again later.", true),
+    (0, "AUTH_INVALID_GRANT", "Backend not authorised", "The site's backend was refused by Hopae (invalid grant).", false),
+    (0, "AUTH_INVALID_CLIENT", "Backend not authorised", "The site's backend was refused by Hopae (client authentication failed).", false),
     (0, "AUTH_FORBIDDEN", "Access denied", "The site's backend is not allowed to do this.", false),
+    (200001, "VALIDATION_INVALID_PARAMETER", "Invalid request", "The verification request was refused as invalid.", false),
+    (200002, "VALIDATION_MISSING_PARAMETER", "Invalid request", "The verification request is missing a parameter.", false),
+    (0, "VALIDATION_MISSING_USER_DATA", "Information missing", "This eID provider needs user information the site did not send.", false),
+    (0, "VALIDATION_INVALID_USER_DATA", "Invalid information", "The user information sent to the eID provider is not valid.", false),
+    (0, "VALIDATION_REDIRECT_URI_REQUIRED", "Redirect address missing", "This eID provider needs a redirect address the site did not configure.", false),
+    (300001, "SESSION_NOT_FOUND", "Session not found", "The verification session does not exist or is no longer available.", false),
     (0, "SESSION_VERIFICATION_NOT_FOUND", "Session not found", "The verification session does not exist or is no longer available.", false),
-    (0, "PROVIDER_NOT_FOUND", "Unknown provider", "The eID provider does not exist.", false),
-    (0, "PROVIDER_ERROR", "Provider error", "The eID provider reported an error. Try again.", true),
+    (300003, "SESSION_INVALID_STATUS_TRANSITION", "Session already ended", "The verification session has already ended.", false),
+    (0, "SESSION_INVALID_FLOW", "Invalid flow", "The verification flow is not valid for this provider.", false),
+    (400001, "PROVIDER_NOT_FOUND", "Unknown provider", "This eID provider does not exist.", false),
+    (400002, "PROVIDER_NOT_ENABLED", "Provider not enabled", "This eID provider is not enabled for the site. The site owner must enable it in the Hopae dashboard.", false),
     (0, "PROVIDER_INITIALIZATION_FAILED", "Provider error", "The eID provider could not start the verification. Try again.", true),
+    (400004, "PROVIDER_ERROR", "Provider error", "The eID provider reported an error. Try again.", true),
+    (400005, "PROVIDER_UNAVAILABLE", "Provider unavailable", "The eID provider is unavailable right now. Try again later.", true),
+    (0, "PROVIDER_CONFIGURATION_ERROR", "Provider not configured", "The eID provider is not configured correctly for the site.", false),
+    (0, "PROVIDER_AUTHENTICATION_FAILED", "Authentication failed", "The eID provider could not authenticate you.", false),
     (0, "PROVIDER_UNEXPECTED_RESPONSE", "Provider error", "The eID provider answered unexpectedly. Try again.", true),
-    (0, "VALIDATION_INVALID_PARAMETER", "Invalid request", "The verification request was refused as invalid.", false),
-    (0, "VALIDATION_MISSING_PARAMETER", "Invalid request", "The verification request is missing a parameter.", false),
-    (0, "SYSTEM_INTERNAL_ERROR", "Service error", "The verification service had an internal error. Try again.", true),
+    (500001, "SYSTEM_INTERNAL_ERROR", "Service error", "The verification service had an internal error. Try again.", true),
+    (0, "SYSTEM_UNSUPPORTED_MODE", "Not supported", "The verification service does not support this mode.", false),
+    (0, "RESOURCE_NOT_FOUND", "Not found", "The verification service could not find what was asked for.", false),
+    (0, "RESOURCE_CONFLICT", "Conflict", "The verification changed at the same time. Try again.", false),
+    (0, "IDEMPOTENCY_KEY_CONFLICT", "Duplicate request", "A different request was already sent with the same idempotency key.", false),
+    (0, "IDEMPOTENCY_REQUEST_IN_PROGRESS", "Request in progress", "The same request is still being processed. Try again in a moment.", true),
+    (0, "UPSTREAM_UNREACHABLE", "Service unreachable", "The site's backend could not reach the verification service. Try again.", true),
+    (0, "UPSTREAM_TIMEOUT", "Service timed out", "The verification service did not answer the site's backend in time. Try again.", true),
+    (0, "UPSTREAM_USERINFO_FAILED", "Service error", "The site's backend could not fetch the verified details. Try again.", true),
 ];
 
 fn known(code: &Code) -> Option<&'static (u64, &'static str, &'static str, &'static str, bool)> {
@@ -96,12 +116,46 @@ fn code_text(code: &Code) -> String {
     }
 }
 
-/// Whether an HTTP status says "the same request may work later".
+/// Whether an HTTP status says "the same request may work later": 408, 425,
+/// 429 and every 5xx but 501 (not implemented, which will not change).
 pub fn status_is_retryable(status: u16) -> bool {
-    matches!(status, 408 | 425 | 429 | 500..=504)
+    matches!(status, 408 | 425 | 429) || ((500..=599).contains(&status) && status != 501)
 }
 
 impl Error {
+    /// Whether the session should retry after this error (with backoff)
+    /// rather than fail at once.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Network(_) | Error::Timeout => true,
+            Error::Http { status, .. } => status_is_retryable(*status),
+            _ => false,
+        }
+    }
+
+    /// Whether this is Hopae's "provider unavailable" (400005), which
+    /// `fallbackProviders` answers by trying the next provider.
+    pub fn is_provider_unavailable(&self) -> bool {
+        let Error::Http {
+            problem: Some(p), ..
+        } = self
+        else {
+            return false;
+        };
+        p.code(|_| false).is_some_and(|c| match c {
+            Code::Number(n) => n == 400005,
+            Code::Text(t) => t == "PROVIDER_UNAVAILABLE",
+        }) || p.code.as_ref() == Some(&Code::Number(400005))
+    }
+
+    /// The `Retry-After` header, when there is one.
+    pub fn retry_after(&self) -> Option<&str> {
+        match self {
+            Error::Http { retry_after, .. } => retry_after.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The `hopae-failed` detail for this error.
     pub fn to_failure(&self) -> Failure {
         let f = |code: &str, title: &str, message: String, http_status, retryable| Failure {
@@ -119,7 +173,16 @@ impl Error {
                 None,
                 true,
             ),
-            Error::Http { status, problem } => http_failure(*status, problem.as_ref()),
+            Error::Timeout => f(
+                "request_timeout",
+                "Timed out",
+                "The verification service did not answer in time.".into(),
+                None,
+                true,
+            ),
+            Error::Http {
+                status, problem, ..
+            } => http_failure(*status, problem.as_ref()),
             Error::NotJson { status } => f(
                 "invalid_response",
                 "Invalid response",
@@ -131,15 +194,6 @@ impl Error {
                 "invalid_response",
                 "Invalid response",
                 format!("The backend's response is not a Hopae verification: {why}."),
-                None,
-                false,
-            ),
-            Error::UnknownStatus(status) => f(
-                "unknown_status",
-                "Unknown status",
-                format!(
-                    "The verification reported a status this widget does not know: \"{status}\"."
-                ),
                 None,
                 false,
             ),
@@ -165,6 +219,16 @@ impl Error {
                 None,
                 false,
             ),
+            Error::UnsafeUrl(url) => f(
+                "unsafe_url",
+                "Unsafe link",
+                format!(
+                    "The verification asked to open a link that is not http or https ({}).",
+                    truncate(url)
+                ),
+                None,
+                false,
+            ),
             Error::VerificationFailed { code, message } => Failure {
                 code: code
                     .as_ref()
@@ -180,6 +244,14 @@ impl Error {
                 retryable: true,
             },
         }
+    }
+}
+
+/// At most 80 characters of `text`, for messages that quote untrusted input.
+fn truncate(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", text.get(..i).unwrap_or_default()),
+        None => text.to_owned(),
     }
 }
 
@@ -227,7 +299,12 @@ mod tests {
 
     fn http(status: u16, json: &str) -> Failure {
         let problem = serde_json::from_str(json).ok();
-        Error::Http { status, problem }.to_failure()
+        Error::Http {
+            status,
+            problem,
+            retry_after: None,
+        }
+        .to_failure()
     }
 
     #[test]
@@ -283,7 +360,6 @@ mod tests {
             Error::Network("offline".into()),
             Error::NotJson { status: 200 },
             Error::BadShape("missing field `status`".into()),
-            Error::UnknownStatus("weird".into()),
             Error::MissingQrData,
             Error::QrDataTooLong { len: 9000 },
             Error::UnsupportedFlow("dc".into()),
@@ -291,6 +367,8 @@ mod tests {
                 code: None,
                 message: None,
             },
+            Error::Timeout,
+            Error::UnsafeUrl("javascript:alert(1)".into()),
         ] {
             let f = e.to_failure();
             assert!(
@@ -298,5 +376,70 @@ mod tests {
                 "{f:?}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod classification {
+    use super::*;
+
+    fn http(status: u16, json: &str) -> Error {
+        Error::Http {
+            status,
+            problem: serde_json::from_str(json).ok(),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn transient_faults_are_retried_and_permanent_ones_are_not() {
+        for e in [
+            Error::Network("reset".into()),
+            Error::Timeout,
+            http(500, ""),
+            http(502, ""),
+            http(503, ""),
+            http(504, ""),
+            http(429, ""),
+            http(408, ""),
+        ] {
+            assert!(e.is_transient(), "{e:?}");
+        }
+        for e in [
+            http(400, ""),
+            http(401, ""),
+            http(403, ""),
+            http(404, ""),
+            http(409, ""),
+            http(422, ""),
+            http(501, ""),
+            Error::NotJson { status: 200 },
+            Error::BadShape("x".into()),
+        ] {
+            assert!(!e.is_transient(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn recognises_provider_unavailable_in_every_shape() {
+        assert!(http(503, r#"{"code":400005}"#).is_provider_unavailable());
+        assert!(http(503, r#"{"title":"PROVIDER_UNAVAILABLE"}"#).is_provider_unavailable());
+        assert!(http(
+            503,
+            r#"{"error":{"code":"PROVIDER_UNAVAILABLE","message":"down"}}"#
+        )
+        .is_provider_unavailable());
+        assert!(
+            http(503, r#"{"title":"PROVIDER.UNAVAILABLE","code":400005}"#)
+                .is_provider_unavailable()
+        );
+        assert!(!http(503, r#"{"title":"SYSTEM_INTERNAL_ERROR"}"#).is_provider_unavailable());
+        assert!(!http(503, "").is_provider_unavailable());
+    }
+
+    #[test]
+    fn quotes_untrusted_urls_briefly() {
+        let f = Error::UnsafeUrl(format!("javascript:{}", "a".repeat(500))).to_failure();
+        assert!(f.message.len() < 200, "{}", f.message);
     }
 }

@@ -20,6 +20,12 @@ pub enum Message {
     },
     /// The user has acted; the provider is working.
     InProgress,
+    /// The page is about to go to the provider.
+    Redirecting,
+    /// The provider opened in another tab or window.
+    ContinueInOtherWindow,
+    /// Requests are failing; the widget keeps trying.
+    Reconnecting,
     /// Verified.
     Completed,
     /// It failed; the text is the failure's message.
@@ -47,6 +53,9 @@ impl Message {
                 s
             }
             Message::InProgress => "Continue in your eID app…".into(),
+            Message::Redirecting => "Taking you to your eID provider…".into(),
+            Message::ContinueInOtherWindow => "Continue in the window that opened.".into(),
+            Message::Reconnecting => "Connection problem. Trying again…".into(),
             Message::Completed => "Verified.".into(),
             Message::Failed(why) => why.clone(),
             Message::Expired => "The verification expired.".into(),

@@ -44,10 +44,16 @@ pub fn detail(event: &Event, raw: &JsValue) -> Object {
         }
         Event::Status {
             verification_id,
+            provider_id,
             status,
+            fallback_from,
         } => {
-            set("verificationId", verification_id.into());
+            set("verificationId", opt(verification_id));
+            set("providerId", provider_id.into());
             set("status", status.into());
+            if fallback_from.is_some() {
+                set("fallbackFrom", opt(fallback_from));
+            }
         }
         Event::Completed {
             verification_id,
@@ -82,6 +88,27 @@ pub fn detail(event: &Event, raw: &JsValue) -> Object {
         }
     }
     d
+}
+
+/// Dispatches the cancelable `hopae-redirect`; returns whether the page let
+/// the widget navigate (did not call `preventDefault()`).
+pub fn dispatch_redirect(
+    host: &Element,
+    verification_id: &str,
+    provider_id: &str,
+    url: &str,
+) -> Result<bool, JsValue> {
+    let d = Object::new();
+    Reflect::set(&d, &"verificationId".into(), &verification_id.into())?;
+    Reflect::set(&d, &"providerId".into(), &provider_id.into())?;
+    Reflect::set(&d, &"authorizationUrl".into(), &url.into())?;
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_cancelable(true);
+    init.set_detail(&d);
+    let event = CustomEvent::new_with_event_init_dict("hopae-redirect", &init)?;
+    host.dispatch_event(&event)
 }
 
 /// Dispatches `event` on `host`. Listeners run synchronously inside this call,

@@ -69,8 +69,14 @@ impl Backend {
             }
             Request::Status { verification_id } => {
                 init.set_method("GET");
-                let id: String = js_sys::encode_uri_component(verification_id).into();
-                format!("{}/{id}", self.endpoint)
+                self.url_of(verification_id)
+            }
+            Request::Cancel { verification_id } => {
+                init.set_method("DELETE");
+                // Let the cancel outlive the page, e.g. when it closes.
+                // (RequestInit has no typed setter for it.)
+                let _ = Reflect::set(&init, &"keepalive".into(), &true.into());
+                self.url_of(verification_id)
             }
         };
         init.set_headers(&headers);
@@ -100,13 +106,25 @@ impl Backend {
         let parsed = JSON::parse(&text).ok();
         if !response.ok() {
             let problem = parsed.and_then(|v| serde_wasm_bindgen::from_value::<Problem>(v).ok());
-            return Err(Error::Http { status, problem });
+            let retry_after = response.headers().get("retry-after").ok().flatten();
+            return Err(Error::Http {
+                status,
+                problem,
+                retry_after,
+            });
         }
         match parsed {
             Some(body) if body.is_object() => Ok(Answer { body, server_time }),
             Some(_) => Err(Error::BadShape("the body is JSON but not an object".into())),
             None => Err(Error::NotJson { status }),
         }
+    }
+}
+
+impl Backend {
+    fn url_of(&self, verification_id: &str) -> String {
+        let id: String = js_sys::encode_uri_component(verification_id).into();
+        format!("{}/{id}", self.endpoint)
     }
 }
 

@@ -1,28 +1,31 @@
-//! One mounted widget: a [`Session`] and the browser resources that carry out
-//! its effects.
+//! One mounted widget: the current [`Session`] and the browser resources that
+//! carry out its effects.
 //!
 //! The widget owns at most one timer (`Option<Timeout>`, cleared by setting it
-//! to `None`) and at most one `AbortController`. Answers are fed back to the
-//! session only if they belong to the request still current, so an aborted or
-//! superseded answer can never act. Events are dispatched with no `RefCell`
-//! borrow held, because a listener may call `destroy()` from inside them; the
-//! effect loop checks for that after each effect.
+//! to `None`), at most one `AbortController` for the tracked request, and its
+//! listeners (page visibility, the two buttons) as gloo `EventListener`s that
+//! remove themselves when dropped. Answers are fed back to the session only if
+//! they belong to the request still current, so an aborted or superseded
+//! answer can never act. Events are dispatched with no `RefCell` borrow held,
+//! because a listener may call `cancel()`, `restart()` or `destroy()` from
+//! inside them; the effect loop stops if the session was replaced meanwhile.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Element};
 
-use crate::core::config::Config;
+use crate::core::config::{Config, RedirectMode};
 use crate::core::error::Error;
 use crate::core::session::{Effect, Input, Reply, Request, Session};
 use crate::core::time::Millis;
 use crate::web::dom::View;
 use crate::web::events;
-use crate::web::http::{Answer, Backend};
+use crate::web::http::{describe, Answer, Backend};
 
 thread_local! {
     /// Every live widget, so that mounting on an element replaces the widget
@@ -33,7 +36,10 @@ thread_local! {
 /// A mounted widget.
 pub struct Widget {
     host: Element,
+    config: Config,
     destroyed: Cell<bool>,
+    /// Bumped by `restart()`: effects of an older session stop running.
+    generation: Cell<u32>,
     backend: Rc<Backend>,
     inner: RefCell<Inner>,
 }
@@ -43,14 +49,25 @@ struct Inner {
     view: View,
     timer: Option<Timeout>,
     abort: Option<AbortController>,
-    /// Bumped for every request; an answer with an older number is dropped.
+    /// Bumped for every tracked request; an answer with an older number is dropped.
     request: u32,
     /// The last answer's raw body, for the fields the core passes through.
     last_body: JsValue,
+    listeners: Vec<EventListener>,
 }
 
 fn now() -> Millis {
     js_sys::Date::now() as Millis
+}
+
+fn seed() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+}
+
+fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }
 
 impl Widget {
@@ -67,19 +84,58 @@ impl Widget {
         let widget = Rc::new(Widget {
             host,
             destroyed: Cell::new(false),
+            generation: Cell::new(0),
             backend: Rc::new(backend),
             inner: RefCell::new(Inner {
-                session: Session::new(config),
+                session: Session::new(config.clone(), seed()),
                 view,
                 timer: None,
                 abort: None,
                 request: 0,
                 last_body: JsValue::UNDEFINED,
+                listeners: Vec::new(),
             }),
+            config,
         });
+        widget.listen()?;
         LIVE.with(|live| live.borrow_mut().push(widget.clone()));
+        widget.feed(Input::Visibility {
+            hidden: page_hidden(),
+        });
         widget.feed(Input::Start);
         Ok(widget)
+    }
+
+    fn listen(self: &Rc<Self>) -> Result<(), JsValue> {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| JsValue::from_str("no document"))?;
+        let mut inner = self
+            .inner
+            .try_borrow_mut()
+            .map_err(|_| JsValue::from_str("busy"))?;
+        let weak = Rc::downgrade(self);
+        let visibility = EventListener::new(&document, "visibilitychange", move |_| {
+            if let Some(widget) = weak.upgrade() {
+                widget.feed(Input::Visibility {
+                    hidden: page_hidden(),
+                });
+            }
+        });
+        let weak = Rc::downgrade(self);
+        let cancel = EventListener::new(&inner.view.cancel, "click", move |_| {
+            if let Some(widget) = weak.upgrade() {
+                widget.cancel();
+            }
+        });
+        let weak = Rc::downgrade(self);
+        let try_again = EventListener::new(&inner.view.try_again, "click", move |_| {
+            if let Some(widget) = weak.upgrade() {
+                widget.restart();
+            }
+        });
+        inner.listeners = vec![visibility, cancel, try_again];
+        Ok(())
     }
 
     /// The verification's id, once created.
@@ -102,21 +158,56 @@ impl Widget {
             .map(str::to_owned)
     }
 
-    /// Stops everything and removes what the widget added. Idempotent.
-    pub fn destroy(&self) {
-        if self.destroyed.replace(true) {
+    /// Cancels the verification (best-effort `DELETE`) and dispatches
+    /// `hopae-cancelled`; nothing happens if it has already ended.
+    pub fn cancel(self: &Rc<Self>) {
+        self.feed(Input::Cancel);
+    }
+
+    /// Cancels the current verification, if any, and starts a new one.
+    pub fn restart(self: &Rc<Self>) {
+        self.feed(Input::Cancel);
+        if self.destroyed.get() {
             return;
         }
-        LIVE.with(|live| {
-            live.borrow_mut()
-                .retain(|w| !std::ptr::eq(Rc::as_ptr(w), self))
+        {
+            let Ok(mut inner) = self.inner.try_borrow_mut() else {
+                return;
+            };
+            self.generation.set(self.generation.get().wrapping_add(1));
+            inner.session = Session::new(self.config.clone(), seed());
+            inner.request = inner.request.wrapping_add(1);
+            inner.last_body = JsValue::UNDEFINED;
+            inner.timer = None;
+            if let Some(controller) = inner.abort.take() {
+                controller.abort();
+            }
+            let _ = inner.view.reset();
+        }
+        self.feed(Input::Visibility {
+            hidden: page_hidden(),
         });
+        self.feed(Input::Start);
+    }
+
+    /// Like `cancel()`, then stops everything and removes what the widget
+    /// added. Idempotent.
+    pub fn destroy(self: &Rc<Self>) {
+        if self.destroyed.get() {
+            return;
+        }
+        self.feed(Input::Cancel);
+        if self.destroyed.replace(true) {
+            return; // a hopae-cancelled listener destroyed it already
+        }
+        LIVE.with(|live| live.borrow_mut().retain(|w| !Rc::ptr_eq(w, self)));
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
-            inner.session.handle(Input::Destroy, now());
             if let Some(controller) = inner.abort.take() {
                 controller.abort();
             }
             inner.timer = None;
+            inner.listeners.clear();
+            inner.last_body = JsValue::UNDEFINED;
             inner.view.remove();
         }
     }
@@ -129,8 +220,9 @@ impl Widget {
             Ok(mut inner) => inner.session.handle(input, now()),
             Err(_) => return,
         };
+        let generation = self.generation.get();
         for effect in effects {
-            if self.destroyed.get() {
+            if self.destroyed.get() || self.generation.get() != generation {
                 return;
             }
             self.run(effect);
@@ -147,6 +239,20 @@ impl Widget {
                 // No borrow is held here: listeners may call destroy().
                 let _ = events::dispatch(&self.host, &event, &raw);
             }
+            Effect::Redirect {
+                verification_id,
+                provider_id,
+                url,
+                mode,
+            } => {
+                // No borrow is held here either: the page may cancel the event.
+                let allowed =
+                    events::dispatch_redirect(&self.host, &verification_id, &provider_id, &url)
+                        .unwrap_or(false);
+                if allowed && !self.destroyed.get() {
+                    self.navigate(&url, mode);
+                }
+            }
             Effect::Send(request) => self.send(request),
             effect => {
                 let Ok(mut inner) = self.inner.try_borrow_mut() else {
@@ -159,7 +265,7 @@ impl Widget {
                         }
                     }
                     Effect::Wake { at } => {
-                        let delay = at.saturating_sub(now()).min(u64::from(i32::MAX as u32)) as u32;
+                        let delay = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
                         let weak = Rc::downgrade(self);
                         inner.timer = Some(Timeout::new(delay, move || {
                             if let Some(widget) = weak.upgrade() {
@@ -171,43 +277,80 @@ impl Widget {
                     Effect::ShowQr(matrix) => {
                         if let Err(e) = inner.view.show_qr(&matrix) {
                             drop(inner);
-                            self.feed_error_later(format!(
+                            self.fail_later(format!(
                                 "could not paint the QR code: {}",
-                                crate::web::http::describe(&e)
+                                describe(&e)
                             ));
                         }
                     }
-                    Effect::HideQr => {
-                        let _ = inner.view.hide_qr();
-                    }
+                    Effect::HideQr => inner.view.hide_qr(),
                     Effect::Say(message) => inner.view.say(&message),
-                    Effect::Emit(_) | Effect::Send(_) => {}
+                    Effect::AppLink(link) => {
+                        let _ =
+                            inner
+                                .view
+                                .link(link.as_deref(), "Open the app on this device", false);
+                    }
+                    Effect::Actions(actions) => inner.view.actions(actions),
+                    Effect::Emit(_) | Effect::Send(_) | Effect::Redirect { .. } => {}
                 }
             }
         }
     }
 
-    /// A painting failure is reported like a network one: it ends the session.
-    fn feed_error_later(self: &Rc<Self>, why: String) {
+    fn navigate(&self, url: &str, mode: RedirectMode) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        match mode {
+            RedirectMode::SameTab => {
+                let _ = window.location().assign(url);
+            }
+            RedirectMode::NewTab => {
+                let opened = window
+                    .open_with_url_and_target_and_features(url, "_blank", "noopener")
+                    .ok()
+                    .flatten();
+                // `noopener` makes open() return null even when it worked, so
+                // always offer the link too: a blocked pop-up leaves the user a way on.
+                let _ = opened;
+                if let Ok(inner) = self.inner.try_borrow() {
+                    let _ = inner.view.link(Some(url), "Continue in a new tab", true);
+                }
+            }
+            RedirectMode::EventOnly => {}
+        }
+    }
+
+    /// A painting failure ends the session like any other failure.
+    fn fail_later(self: &Rc<Self>, why: String) {
         let weak = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(widget) = weak.upgrade() {
-                let input = if widget
+                let created = widget
                     .inner
                     .try_borrow()
                     .map(|i| i.session.verification_id().is_some())
-                    .unwrap_or(false)
-                {
-                    Input::Polled(Err(Error::Network(why)))
+                    .unwrap_or(false);
+                let error = Error::BadShape(why);
+                widget.feed(if created {
+                    Input::Polled(Err(error))
                 } else {
-                    Input::Created(Err(Error::Network(why)))
-                };
-                widget.feed(input);
+                    Input::Created(Err(error))
+                });
             }
         });
     }
 
     fn send(self: &Rc<Self>, request: Request) {
+        let backend = self.backend.clone();
+        if let Request::Cancel { .. } = request {
+            // Best effort and untracked: its answer changes nothing.
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = backend.send(&request, None).await;
+            });
+            return;
+        }
         let (number, signal) = {
             let Ok(mut inner) = self.inner.try_borrow_mut() else {
                 return;
@@ -219,7 +362,6 @@ impl Widget {
             (inner.request, signal)
         };
         let weak: Weak<Widget> = Rc::downgrade(self);
-        let backend = self.backend.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let result = backend.send(&request, signal.as_ref()).await;
             let Some(widget) = weak.upgrade() else { return };
@@ -237,7 +379,7 @@ impl Widget {
             }
             let input = match request {
                 Request::Create { .. } => Input::Created(result.and_then(decode)),
-                Request::Status { .. } => Input::Polled(result.and_then(decode)),
+                _ => Input::Polled(result.and_then(decode)),
             };
             widget.feed(input);
         });
