@@ -51,7 +51,18 @@ const PROBLEMS = {
   RATE_LIMIT_EXCEEDED: [500429, [429, 429], "Too many requests"],
   RESOURCE_NOT_FOUND: [500404, [404, 404], "The requested resource was not found"],
 };
-const PROBLEM_FOR_STATUS = { 500: "SYSTEM_INTERNAL_ERROR", 502: "PROVIDER_ERROR", 503: "PROVIDER_UNAVAILABLE", 429: "RATE_LIMIT_EXCEEDED" };
+/** The problem an injected `http` fault of each status answers with (its status forced). */
+const PROBLEM_FOR_STATUS = {
+  400: "VALIDATION_INVALID_PARAMETER",
+  401: "AUTH_INVALID_CREDENTIALS",
+  403: "PROVIDER_NOT_ENABLED",
+  404: "SESSION_NOT_FOUND",
+  409: "SESSION_INVALID_STATUS_TRANSITION",
+  429: "RATE_LIMIT_EXCEEDED",
+  500: "SYSTEM_INTERNAL_ERROR",
+  502: "PROVIDER_ERROR",
+  503: "PROVIDER_UNAVAILABLE",
+};
 
 const USER = {
   name: "Anders Eriksson",
@@ -100,9 +111,9 @@ export function createSimulator(options = {}) {
   // ---- answers -------------------------------------------------------------
 
   /** Answers an error in the generation's form, or the envelope when switched. */
-  function problem(res, gen, name, detail, headers = {}) {
+  function problem(res, gen, name, detail, headers = {}, forceStatus = undefined) {
     const [code, statuses, title] = PROBLEMS[name];
-    const status = statuses[gen === "guide" ? 0 : 1];
+    const status = forceStatus ?? statuses[gen === "guide" ? 0 : 1];
     let body;
     if (config.errorStyle === "envelope") {
       body = { error: { code: gen === "guide" ? code : name, message: detail ?? title, details: {} } };
@@ -254,9 +265,11 @@ export function createSimulator(options = {}) {
     switch (fault.kind) {
       case "delay":
         return false;
-      case "http":
-        problem(res, gen, PROBLEM_FOR_STATUS[fault.status ?? 500] ?? "SYSTEM_INTERNAL_ERROR", "Injected fault");
+      case "http": {
+        const status = fault.status ?? 500;
+        problem(res, gen, PROBLEM_FOR_STATUS[status] ?? (status >= 500 ? "SYSTEM_INTERNAL_ERROR" : "VALIDATION_INVALID_PARAMETER"), "Injected fault", {}, status);
         return true;
+      }
       case "rate-limit":
         problem(res, gen, "RATE_LIMIT_EXCEEDED", "Slow down", { "Retry-After": String(fault.retryAfter ?? 1) });
         return true;

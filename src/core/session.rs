@@ -480,6 +480,9 @@ impl Session {
         let body = reply.body;
         self.healthy(now, out);
         self.bound_by_expiry(body.expires_at.as_deref(), reply.server_time, now);
+        if let Some(p) = body.provider_id.filter(|p| !p.is_empty()) {
+            self.provider_id = p;
+        }
         let status = Status::parse(&body.status);
         if self.status.as_deref() != Some(body.status.as_str()) {
             self.status = Some(body.status.clone());

@@ -1,0 +1,315 @@
+// The whole session lifecycle in Chromium against the simulator's switches:
+// every flow, every terminal status, every fault class, rotating QR codes,
+// page visibility, cancel / try again, destroy mid-request, double mounts.
+import { after, afterEach, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { eventsOf, openDemo, readQr, setup, sleep, waitForEvent } from "./helpers.mjs";
+
+let env;
+before(async () => { env = await setup(); });
+afterEach(async () => {
+  await env.closePages();
+  await fetch(`${env.demo.url}/__sim/faults`, { method: "DELETE" });
+});
+after(async () => { await env?.close(); });
+
+/** The API requests the simulator saw for one verification, optionally of one method. */
+const requestsFor = (id, method) => env.sim.requests.filter((r) => r.path.includes(id) && (!method || r.method === method));
+const simState = async (id) => (await fetch(`${env.demo.url}/__sim/verifications/${id}`)).json();
+const terminalEvents = async (page) => {
+  const counts = {};
+  for (const t of ["hopae-completed", "hopae-failed", "hopae-expired", "hopae-cancelled"]) counts[t] = (await eventsOf(page, t)).length;
+  return counts;
+};
+
+/** Opens the demo, waits for hopae-initiated, and puts a fault on that session. */
+async function startWithFault(fault, query = {}) {
+  const opened = await openDemo(env, { pollInterval: 300, ...query });
+  const started = await waitForEvent(opened.page, "hopae-initiated");
+  if (fault) await env.control("/faults", { op: "status", verificationId: started.verificationId, ...fault });
+  return { ...opened, id: started.verificationId, started };
+}
+
+/** Completes `id`; the page then has one hopae-completed and, before it, `cancelled` cancellations. */
+async function completeAndExpectOnce(page, id, cancelled = 0) {
+  await env.control(`/verifications/${id}/complete`);
+  await waitForEvent(page, "hopae-completed");
+  await sleep(700);
+  assert.deepEqual(await terminalEvents(page), { "hopae-completed": 1, "hopae-failed": 0, "hopae-expired": 0, "hopae-cancelled": cancelled });
+}
+
+describe("flows", () => {
+  test("push: no QR, the provider's message and code, then completed", async () => {
+    const { page, id, started } = await startWithFault(null, { provider: "smartid" });
+    assert.equal(started.flowType, "push");
+    const code = (await simState(id)).flowDetails.verificationCode;
+    assert.match(code, /^\d{4}$/);
+    assert.match(await page.textContent(".hopae-verify-status"), new RegExp(`Smart-ID.*Code: ${code}`));
+    assert.equal(await page.evaluate(() => document.querySelector(".hopae-verify-qr").hidden), true);
+    await completeAndExpectOnce(page, id);
+  });
+
+  test("redirect, same tab: hopae-redirect, the provider's page, and back to a resumed session", async () => {
+    const { page } = await openDemo(env, { provider: "mitid", pollInterval: 300 });
+    const navigated = page.waitForURL(/\/__sim\/phone\/\w+\?redirect=1$/);
+    await navigated;
+    const id = new URL(page.url()).pathname.split("/").pop();
+    assert.equal(requestsFor(id, "POST").length, 0);
+    await page.click("text=Approve");
+    await page.waitForURL((url) => url.searchParams.get("verificationId") === id);
+    const done = await waitForEvent(page, "hopae-completed");
+    assert.equal(done.verificationId, id);
+    assert.equal(done.providerId, "mitid");
+    assert.equal(done.verifiedAttributes.family_name, "Eriksson");
+    assert.equal(env.sim.requests.filter((r) => r.method === "POST" && r.at > 0).length >= 1, true);
+  });
+
+  test("redirect, prevented: the page keeps control and the widget keeps polling", async () => {
+    const { page } = await openDemo(env, { provider: "mitid", pollInterval: 300, preventRedirect: 1 });
+    const redirect = await waitForEvent(page, "hopae-redirect");
+    assert.match(redirect.authorizationUrl, /^http:\/\/127\.0\.0\.1:\d+\/__sim\/phone\/\w+\?redirect=1$/);
+    await sleep(800);
+    assert.equal(new URL(page.url()).pathname, "/", "no navigation");
+    assert.ok(requestsFor(redirect.verificationId, "GET").length >= 2, "still polling");
+    await completeAndExpectOnce(page, redirect.verificationId);
+  });
+
+  test("redirect, event-only: only the event", async () => {
+    const { page } = await openDemo(env, { provider: "mitid", pollInterval: 300, redirect: "event-only" });
+    const redirect = await waitForEvent(page, "hopae-redirect");
+    await sleep(500);
+    assert.equal(new URL(page.url()).pathname, "/");
+    assert.match(await page.textContent(".hopae-verify-status"), /window that opened/);
+    await completeAndExpectOnce(page, redirect.verificationId);
+  });
+
+  test("a rotating qrData is repainted, and the canvas always shows the latest code", async () => {
+    const { page, id } = await startWithFault(null, { pollInterval: 700 });
+    const first = (await readQr(page)).text;
+    await env.control(`/verifications/${id}/config`, { animatedQr: true });
+    let matched = 0;
+    const seen = new Set([first]);
+    for (let i = 0; i < 12 && matched < 2; i++) {
+      await sleep(450);
+      const [qr, state] = [await readQr(page), await simState(id)];
+      if (qr.text === state.qrData && !seen.has(qr.text)) {
+        matched++;
+        seen.add(qr.text);
+      }
+    }
+    assert.equal(matched, 2, "two successive new codes were painted and decoded");
+    assert.ok([...seen].every((t) => /^bankid\.[0-9a-f-]{36}\.\d+\.[0-9a-f]{64}$/.test(t)));
+  });
+});
+
+describe("statuses", () => {
+  test("every non-terminal status, known or not, is reported once and polling goes on", async () => {
+    const { page, id } = await startWithFault(null);
+    for (const status of ["awaiting_user_action", "authenticating", "processing", "on_hold"]) {
+      await env.control(`/verifications/${id}/status`, { status });
+      await page.waitForFunction((s) => window.demoEvents.some((e) => e.type === "hopae-status" && e.detail.status === s), status);
+    }
+    const statuses = (await eventsOf(page, "hopae-status")).map((d) => d.status);
+    assert.deepEqual(statuses, ["awaiting_user_action", "authenticating", "processing", "on_hold"]);
+    assert.match(await page.textContent(".hopae-verify-status"), /Continue in your eID app/);
+    await completeAndExpectOnce(page, id);
+  });
+
+  test("cancelled by the server: one hopae-cancelled, no DELETE from the widget", async () => {
+    const { page, id } = await startWithFault(null);
+    await env.control(`/verifications/${id}/cancel`);
+    const cancelled = await waitForEvent(page, "hopae-cancelled");
+    assert.equal(cancelled.verificationId, id);
+    await sleep(700);
+    assert.deepEqual(await terminalEvents(page), { "hopae-completed": 0, "hopae-failed": 0, "hopae-expired": 0, "hopae-cancelled": 1 });
+    assert.equal(requestsFor(id, "DELETE").length, 0);
+  });
+
+  test("expired by the server", async () => {
+    const { page, id } = await startWithFault(null);
+    await env.control(`/verifications/${id}/expire`);
+    await waitForEvent(page, "hopae-expired");
+    assert.equal(await page.isVisible(".hopae-verify-retry"), true, "Try again is offered");
+  });
+});
+
+describe("faults", () => {
+  for (const [name, fault] of [
+    ["HTTP 500", { kind: "http", status: 500, times: 2 }],
+    ["HTTP 502", { kind: "http", status: 502, times: 1 }],
+    ["HTTP 503", { kind: "http", status: 503, times: 1 }],
+    ["a connection reset", { kind: "reset", times: 2 }],
+  ]) {
+    test(`${name} is retried and the session completes`, async () => {
+      const { page, id, problems } = await startWithFault(fault);
+      await page.waitForFunction(() => /Trying again/.test(document.querySelector(".hopae-verify-status").textContent));
+      await page.waitForFunction(() => /Scan the QR/.test(document.querySelector(".hopae-verify-status").textContent), null, { timeout: 10_000 });
+      assert.ok(requestsFor(id, "GET").length >= fault.times + 1);
+      await completeAndExpectOnce(page, id);
+      assert.deepEqual(problems.filter((p) => p.startsWith("pageerror")), []);
+    });
+  }
+
+  test("429 is retried no sooner than Retry-After", async () => {
+    const { page, id } = await startWithFault({ kind: "rate-limit", retryAfter: 2, times: 1 });
+    await page.waitForFunction(() => /Trying again/.test(document.querySelector(".hopae-verify-status").textContent));
+    const limitedAt = requestsFor(id, "GET").at(-1).at;
+    await page.waitForFunction(() => /Scan the QR/.test(document.querySelector(".hopae-verify-status").textContent), null, { timeout: 10_000 });
+    const next = requestsFor(id, "GET").find((r) => r.at > limitedAt);
+    assert.ok(next.at - limitedAt >= 2000, `retried after ${next.at - limitedAt} ms`);
+    await completeAndExpectOnce(page, id);
+  });
+
+  test("a request slower than requestTimeout is abandoned and retried", async () => {
+    const { page, id } = await startWithFault({ kind: "delay", delayMs: 3000, times: 1 }, { requestTimeout: 1000 });
+    await page.waitForFunction(() => /Trying again/.test(document.querySelector(".hopae-verify-status").textContent), null, { timeout: 5000 });
+    const slowAt = requestsFor(id, "GET").at(-1).at;
+    await page.waitForFunction(() => /Scan the QR/.test(document.querySelector(".hopae-verify-status").textContent), null, { timeout: 10_000 });
+    assert.ok(requestsFor(id, "GET").find((r) => r.at > slowAt).at - slowAt < 3000, "retried before the slow answer came");
+    await completeAndExpectOnce(page, id);
+  });
+
+  test("after maxRetries consecutive faults: one hopae-failed, and no more requests", async () => {
+    const { page, id } = await startWithFault({ kind: "http", status: 503 }, { maxRetries: 2 });
+    const before = requestsFor(id, "GET").length;
+    const failed = await waitForEvent(page, "hopae-failed", 15_000);
+    assert.equal(failed.code, "PROVIDER_UNAVAILABLE");
+    assert.equal(failed.httpStatus, 503);
+    assert.equal(failed.retryable, true);
+    await sleep(1500);
+    assert.equal(requestsFor(id, "GET").length - before, 3, "the first try and two retries");
+    assert.deepEqual(await terminalEvents(page), { "hopae-completed": 0, "hopae-failed": 1, "hopae-expired": 0, "hopae-cancelled": 0 });
+  });
+
+  test("a permanent fault (404 session not found) fails at once", async () => {
+    const { page, id } = await startWithFault({ kind: "http", status: 404 });
+    const before = requestsFor(id, "GET").length;
+    const failed = await waitForEvent(page, "hopae-failed");
+    assert.equal(failed.code, "SESSION_NOT_FOUND");
+    assert.equal(failed.retryable, false);
+    await sleep(1000);
+    assert.equal(requestsFor(id, "GET").length - before, 1);
+  });
+
+  test("an unavailable provider falls back to the next one and says so", async () => {
+    await env.control("/faults", { op: "create", kind: "provider-unavailable", times: 1 });
+    const { page } = await openDemo(env, { pollInterval: 300, fallbackProviders: "frejaid" });
+    const started = await waitForEvent(page, "hopae-initiated");
+    assert.equal(started.providerId, "frejaid");
+    const [fallback] = await eventsOf(page, "hopae-status");
+    assert.deepEqual(fallback, { verificationId: null, providerId: "frejaid", status: "fallback", fallbackFrom: "bankidse" });
+    assert.equal((await readQr(page)).text, (await simState(started.verificationId)).qrData);
+  });
+});
+
+describe("visibility", () => {
+  test("a hidden page stops polling at 300 ms, and polls at once when shown again", async () => {
+    const { page, id } = await startWithFault(null);
+    const setHidden = (hidden) =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, hidden);
+    await sleep(700);
+    await setHidden(true);
+    const hiddenAt = Date.now();
+    const atHide = requestsFor(id, "GET").length;
+    await sleep(2000);
+    assert.ok(requestsFor(id, "GET").length - atHide <= 1, "at most the request already in flight");
+    await setHidden(false);
+    const shownAt = Date.now();
+    await page.waitForFunction(() => true);
+    await sleep(250);
+    const after = requestsFor(id, "GET").filter((r) => r.at >= shownAt);
+    assert.ok(after.length >= 1 && after[0].at - shownAt < 250, "polled at once");
+    assert.ok(hiddenAt < shownAt);
+    await completeAndExpectOnce(page, id);
+  });
+});
+
+describe("cancel, try again, destroy, double mount", () => {
+  test("Cancel and Try again buttons", async () => {
+    const { page, id } = await startWithFault(null);
+    await page.click(".hopae-verify-cancel");
+    const cancelled = await waitForEvent(page, "hopae-cancelled");
+    assert.equal(cancelled.verificationId, id);
+    await page.waitForFunction((vid) => true, id);
+    await sleep(300);
+    assert.equal((await simState(id)).status, "cancelled", "the backend was asked to cancel");
+    assert.equal(requestsFor(id, "DELETE").length, 1);
+    assert.equal(await page.isVisible(".hopae-verify-cancel"), false);
+    await page.click(".hopae-verify-retry");
+    await page.waitForFunction(() => window.demoEvents.filter((e) => e.type === "hopae-initiated").length === 2);
+    const second = (await eventsOf(page, "hopae-initiated"))[1];
+    assert.notEqual(second.verificationId, id);
+    assert.equal((await readQr(page)).text, (await simState(second.verificationId)).qrData);
+    assert.equal(await page.isVisible(".hopae-verify-retry"), false);
+    await completeAndExpectOnce(page, second.verificationId, 1);
+  });
+
+  test("handle.cancel() and handle.restart()", async () => {
+    const { page, id } = await startWithFault(null);
+    await page.evaluate(() => window.demoHandle.restart());
+    await page.waitForFunction(() => window.demoEvents.filter((e) => e.type === "hopae-initiated").length === 2);
+    assert.equal((await eventsOf(page, "hopae-cancelled"))[0].verificationId, id, "restart cancels the running session");
+    const second = (await eventsOf(page, "hopae-initiated"))[1].verificationId;
+    await page.evaluate(() => { window.demoHandle.cancel(); window.demoHandle.cancel(); });
+    await sleep(500);
+    assert.equal((await eventsOf(page, "hopae-cancelled")).length, 2);
+    assert.equal((await simState(second)).status, "cancelled");
+  });
+
+  test("destroy() mid-request: the request is aborted and nothing follows", async () => {
+    const { page, id, problems } = await startWithFault({ kind: "delay", delayMs: 1500, times: 1 });
+    await page.waitForFunction(() => true);
+    const deadline = Date.now() + 3000;
+    while (!env.sim.requests.some((r) => r.path.includes(id) && r.method === "GET") && Date.now() < deadline) await sleep(20);
+    await sleep(100); // the delayed request is now in flight
+    await page.evaluate(() => window.demoHandle.destroy());
+    const destroyedAt = Date.now();
+    assert.equal(await page.evaluate(() => document.getElementById("widget").childElementCount), 0);
+    await sleep(2500);
+    assert.deepEqual(requestsFor(id, "GET").filter((r) => r.at > destroyedAt), [], "no poll after destroy");
+    assert.equal(requestsFor(id, "DELETE").length, 1, "one best-effort cancel");
+    assert.deepEqual(await terminalEvents(page), { "hopae-completed": 0, "hopae-failed": 0, "hopae-expired": 0, "hopae-cancelled": 1 });
+    assert.deepEqual(problems.filter((p) => p.startsWith("pageerror")), []);
+  });
+
+  test("React StrictMode: mount, unmount, mount creates one verification", async () => {
+    const { page } = await openDemo(env, { pollInterval: 300 });
+    await waitForEvent(page, "hopae-initiated");
+    const creates = () => env.sim.requests.filter((r) => r.method === "POST").length;
+    const before = creates();
+    const result = await page.evaluate(async () => {
+      const { mount } = await import("/dist/index.js");
+      const el = document.createElement("div");
+      document.body.append(el);
+      const options = { endpoint: "/api/verifications", providerId: "bankidse", pollInterval: 300 };
+      // What StrictMode does with a useEffect that mounts and cleans up.
+      const first = mount(el, options);
+      first.then((h) => h.destroy());
+      const second = await mount(el, options);
+      window.strictHandle = second;
+      return { superseded: (await first).superseded === true, widgets: el.querySelectorAll(".hopae-verify").length };
+    });
+    await page.waitForFunction(() => window.strictHandle.verificationId);
+    assert.deepEqual(result, { superseded: true, widgets: 1 });
+    assert.equal(creates() - before, 1, "one verification created");
+    assert.equal((await eventsOf(page, "hopae-cancelled")).length, 0);
+  });
+
+  test("mount, destroy, mount after the first resolved: the first is cancelled, the second runs", async () => {
+    const { page } = await openDemo(env, { pollInterval: 300 });
+    const first = await waitForEvent(page, "hopae-initiated");
+    await page.evaluate(async () => {
+      const { mount } = await import("/dist/index.js");
+      const el = document.getElementById("widget");
+      window.demoHandle.destroy();
+      window.demoHandle = await mount(el, { endpoint: "/api/verifications", providerId: "bankidse", pollInterval: 300 });
+    });
+    await page.waitForFunction(() => window.demoEvents.filter((e) => e.type === "hopae-initiated").length === 2);
+    assert.equal((await eventsOf(page, "hopae-cancelled"))[0].verificationId, first.verificationId);
+    assert.equal(await page.evaluate(() => document.querySelectorAll("#widget .hopae-verify").length), 1);
+  });
+});
