@@ -152,7 +152,10 @@ export function createSimulator(options = {}) {
   }
 
   function flowDetails(s) {
-    if (s.flowType === "qr") return { qrData: qrData(s) };
+    if (s.flowType === "qr") {
+      // BankID also offers starting the app on the same device.
+      return s.providerId === "bankidse" ? { qrData: qrData(s), autoStartToken: s.autoStartToken } : { qrData: qrData(s) };
+    }
     if (s.flowType === "push") return { message: `Open ${PROVIDERS[s.providerId].name} on your phone and confirm.`, verificationCode: s.code, pushReference: s.qrStartToken };
     return { authorizationUrl: `${config.publicUrl || "http://127.0.0.1"}/__sim/phone/${s.verificationId}?redirect=1` };
   }
@@ -373,6 +376,7 @@ export function createSimulator(options = {}) {
       ended: undefined,
       sub: `sub_${randomBytes(8).toString("hex")}`,
       qrStartToken: randomUUID(),
+      autoStartToken: randomUUID(),
       qrStartSecret: randomBytes(16).toString("hex"),
       code: String(1000 + Math.floor(Math.random() * 9000)),
       authorizationCode: randomBytes(12).toString("hex"),

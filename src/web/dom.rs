@@ -107,6 +107,30 @@ impl View {
         self.status.set_text_content(Some(&message.text()));
     }
 
+    /// Shows "Open the app on this device" (a URL the core has checked), or
+    /// hides it. On a touch device (coarse pointer) the person is most likely
+    /// on the phone that has the app, so the link comes first, before the QR,
+    /// and is marked primary; on a desktop it follows the QR.
+    pub fn app_link(&self, url: Option<&str>) -> Result<(), JsValue> {
+        let touch = web_sys::window()
+            .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
+            .is_some_and(|m| m.matches());
+        if url.is_some() {
+            let anchor = if touch {
+                &self.canvas as &Element
+            } else {
+                &self.status
+            };
+            self.root.insert_before(&self.app_link, Some(anchor))?;
+            self.app_link.set_class_name(if touch {
+                "hopae-verify-app-link hopae-verify-app-link-primary"
+            } else {
+                "hopae-verify-app-link"
+            });
+        }
+        self.link(url, "Open the app on this device", false)
+    }
+
     /// Shows a link (a URL the core has checked) with `text`, or hides it.
     pub fn link(&self, url: Option<&str>, text: &str, new_tab: bool) -> Result<(), JsValue> {
         match url {

@@ -286,10 +286,7 @@ impl Widget {
                     Effect::HideQr => inner.view.hide_qr(),
                     Effect::Say(message) => inner.view.say(&message),
                     Effect::AppLink(link) => {
-                        let _ =
-                            inner
-                                .view
-                                .link(link.as_deref(), "Open the app on this device", false);
+                        let _ = inner.view.app_link(link.as_deref());
                     }
                     Effect::Actions(actions) => inner.view.actions(actions),
                     Effect::Emit(_) | Effect::Send(_) | Effect::Redirect { .. } => {}

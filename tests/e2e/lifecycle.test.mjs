@@ -83,6 +83,26 @@ describe("flows", () => {
     await completeAndExpectOnce(page, redirect.verificationId);
   });
 
+  test("same-device start: BankID's autostart link, after the QR on a desktop, first on a phone", async () => {
+    for (const [mobile, first] of [[false, "hopae-verify-qr"], [true, "hopae-verify-app-link hopae-verify-app-link-primary"]]) {
+      const { page } = await openDemo(env, { pollInterval: 300 }, mobile ? { isMobile: true, hasTouch: true, viewport: { width: 390, height: 800 } } : {});
+      const started = await waitForEvent(page, "hopae-initiated");
+      const token = (await simState(started.verificationId)).flowDetails.autoStartToken;
+      assert.match(token, /^[0-9a-f-]{36}$/);
+      const link = await page.evaluate(() => {
+        const a = document.querySelector(".hopae-verify-app-link");
+        return { href: a.getAttribute("href"), hidden: a.hidden, first: a.parentElement.firstElementChild.className, text: a.textContent };
+      });
+      assert.equal(link.href, `https://app.bankid.com/?autostarttoken=${token}&redirect=null`);
+      assert.equal(link.hidden, false);
+      assert.equal(link.first, first, mobile ? "on a phone the link comes first" : "on a desktop the QR comes first");
+      assert.equal(link.text, "Open the app on this device");
+      await env.control(`/verifications/${started.verificationId}/complete`);
+      await waitForEvent(page, "hopae-completed");
+      assert.equal(await page.evaluate(() => document.querySelector(".hopae-verify-app-link").hidden), true, "gone once it ended");
+    }
+  });
+
   test("a rotating qrData is repainted, and the canvas always shows the latest code", async () => {
     const { page, id } = await startWithFault(null, { pollInterval: 700 });
     const first = (await readQr(page)).text;
