@@ -29,7 +29,19 @@ export interface MountOptions {
   resume?: string;
   /** Providers to try, in order, when the provider is unavailable (400005). */
   fallbackProviders?: string[];
+  /** Language of the widget's texts: en, sv, nb, da, fi or de (a BCP 47 tag such as "sv-SE"
+   * works). Default: the page's `lang`, else the browser's languages, else English. */
+  locale?: string;
+  /** Your own texts, by key; `{provider}`, `{code}` and `{time}` are filled in. */
+  messages?: Partial<Record<MessageKey, string>>;
 }
+
+/** The keys of the `messages` option. */
+export type MessageKey =
+  | "title" | "qrLabel" | "starting" | "scanQr" | "confirmInApp" | "verificationCode"
+  | "inProgress" | "redirecting" | "continueElsewhere" | "reconnecting" | "completed"
+  | "failedDeclined" | "failedNetwork" | "failedUnavailable" | "failedSetup"
+  | "expired" | "cancelled" | "openApp" | "continueInNewTab" | "cancel" | "tryAgain" | "expiresIn";
 
 /** A running verification. */
 export interface Verification {
@@ -79,7 +91,8 @@ export interface HopaeFailedDetail {
   verificationId: string | null;
   /** A stable code: SESSION_NOT_FOUND, PROVIDER_UNAVAILABLE, … (problem-types.yml), or
    * network_error, request_timeout, http_<status>, invalid_response, qr_data_too_long,
-   * unsupported_flow, unsafe_url, or the provider's own code for a failed verification. */
+   * unsupported_flow, unsafe_url, invalid_options (from the element or drop-in), or the
+   * provider's own code for a failed verification. */
   code: string;
   title: string;
   /** One sentence for a person: what happened and what to do. */
@@ -106,3 +119,19 @@ declare global {
 
 /** Mounts a verification widget on `element` and starts a verification. */
 export function mount(element: Element, options: MountOptions): Promise<Verification>;
+
+/**
+ * The `<hopae-verify>` element, unregistered (import "hopae-connect-widget/define" to
+ * register it). Attributes: endpoint, provider, poll-interval, timeout, request-timeout,
+ * max-retries, locale, size, redirect, resume, fallback-providers, credentials.
+ * Removing it from the document destroys its verification; inserting it mounts again.
+ */
+export class HopaeVerifyElement extends HTMLElement {
+  static readonly observedAttributes: string[];
+  /** Options that cannot be attributes (headers, body, messages, …); setting them remounts. */
+  options: Partial<MountOptions>;
+  readonly verificationId: string | undefined;
+  readonly status: string | undefined;
+  cancel(): void;
+  restart(): void;
+}

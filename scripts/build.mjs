@@ -1,10 +1,13 @@
 // Builds dist/: cargo (release, wasm32) -> wasm-bindgen (--target web) ->
-// wasm-opt -Oz (from the npm binaryen package) -> the ES module entry and types.
+// wasm-opt -Oz (from the npm binaryen package) -> the ES modules and types,
+// and the drop-in script (esbuild bundles the same modules into one classic
+// script). Also bundles the React example page of www/.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -21,11 +24,43 @@ run("wasm-bindgen", [
 ]);
 const wasm = join(dist, "hopae_connect_widget_bg.wasm");
 run(join(root, "node_modules/.bin/wasm-opt"), ["-Oz", wasm, "-o", wasm]);
-for (const file of ["index.js", "index.d.ts"]) copyFileSync(join(root, "js", file), join(dist, file));
+for (const file of ["index.js", "mount.js", "load.js", "element.js", "define.js", "index.d.ts", "define.d.ts"]) {
+  copyFileSync(join(root, "js", file), join(dist, file));
+}
+
+// The drop-in: a classic script (IIFE) that needs no type="module", bundled
+// from the same modules (next to the wasm-bindgen glue in dist/).
+copyFileSync(join(root, "js/dropin.js"), join(dist, "dropin.js"));
+await build({
+  entryPoints: [join(dist, "dropin.js")],
+  outfile: join(dist, "hopae-verify.js"),
+  bundle: true,
+  format: "iife",
+  minify: true,
+  target: "es2020",
+  legalComments: "none",
+  logLevel: "warning",
+  // import.meta.url is only read when the drop-in did not locate the .wasm itself.
+  define: { "import.meta.url": "undefined" },
+});
+rmSync(join(dist, "dropin.js"));
+
+// The React example (www/react.html) uses the custom element from a React component.
+await build({
+  entryPoints: [join(root, "www/react/app.jsx")],
+  outfile: join(root, "www/react/app.bundle.js"),
+  bundle: true,
+  format: "esm",
+  minify: true,
+  jsx: "automatic",
+  external: ["/dist/*"],
+  define: { "process.env.NODE_ENV": '"production"' },
+  logLevel: "warning",
+});
 
 const row = (file) => {
   const bytes = readFileSync(join(dist, file));
   return `${file.padEnd(32)} ${String(statSync(join(dist, file)).size).padStart(7)} B  gzip ${String(gzipSync(bytes, { level: 9 }).length).padStart(6)} B`;
 };
-console.log(["built dist/:", ...["hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", "index.js"].map(row)].join("\n  "));
+console.log(["built dist/:", ...["hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", "index.js", "hopae-verify.js"].map(row)].join("\n  "));
 writeFileSync(join(dist, ".gitignore"), "*\n");

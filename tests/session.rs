@@ -5,10 +5,16 @@
 use hopae_connect_widget::core::api::{CreateResponse, StatusResponse};
 use hopae_connect_widget::core::config::{Config, Options, RedirectMode};
 use hopae_connect_widget::core::error::Error;
+use hopae_connect_widget::core::messages::{Message, Messages};
 use hopae_connect_widget::core::session::{
     Actions, Effect, Event, Input, Reply, Request, Session, HIDDEN_INTERVAL,
 };
 use proptest::prelude::*;
+
+/// A message in English, as the widget would show it.
+fn text(m: &Message) -> String {
+    Messages::default().render(m, "bankidse")
+}
 
 fn config(extra: &str) -> Config {
     let json = format!(r#"{{"endpoint":"/api/verifications","providerId":"bankidse"{extra}}}"#);
@@ -108,6 +114,31 @@ fn creation_paints_the_qr_emits_initiated_and_plans_a_poll() {
         "default interval is 3 s after the answer"
     );
     assert_eq!(s.verification_id(), Some("v1"));
+}
+
+#[test]
+fn the_countdown_runs_to_the_deadline_and_stops_at_the_end() {
+    let (mut s, fx) = started("");
+    assert!(
+        fx.contains(&Effect::Countdown(Some(300_000))),
+        "expiresAt is t = 300 s"
+    );
+    let fx = poll(&mut s, 3_100, polled(r#"{"status":"initiated"}"#));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Countdown(_))),
+        "unchanged: not repeated"
+    );
+    let fx = poll(
+        &mut s,
+        6_150,
+        polled(r#"{"status":"initiated","expiresAt":"1970-01-01T00:02:00Z"}"#),
+    );
+    assert!(
+        fx.contains(&Effect::Countdown(Some(120_000))),
+        "a new expiresAt moves it"
+    );
+    let fx = poll(&mut s, 9_200, polled(r#"{"status":"completed"}"#));
+    assert!(fx.contains(&Effect::Countdown(None)));
 }
 
 #[test]
@@ -301,12 +332,12 @@ fn an_answer_resets_the_fault_count_and_the_message() {
     let fx = poll(&mut s, 3_100, Input::Polled(Err(Error::Timeout)));
     assert!(fx
         .iter()
-        .any(|e| matches!(e, Effect::Say(m) if m.text().contains("Trying again"))));
+        .any(|e| matches!(e, Effect::Say(m) if text(m).contains("Trying again"))));
     let at = wake_at(&fx).expect("retry");
     let fx = poll(&mut s, at, polled(r#"{"status":"initiated"}"#));
     assert!(fx
         .iter()
-        .any(|e| matches!(e, Effect::Say(m) if m.text().contains("Scan"))));
+        .any(|e| matches!(e, Effect::Say(m) if text(m).contains("scan the QR"))));
     assert_eq!(s.faults(), 0);
     let at = wake_at(&fx).expect("poll");
     let fx = poll(&mut s, at, Input::Polled(Err(http(500, "", None))));
@@ -532,7 +563,7 @@ fn push_flow_shows_the_code_and_polls() {
     assert!(!fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
     assert!(fx
         .iter()
-        .any(|e| matches!(e, Effect::Say(m) if m.text() == "Open Smart-ID Code: 1234")));
+        .any(|e| matches!(e, Effect::Say(m) if text(m) == "Open Smart-ID Code: 1234")));
     assert!(wake_at(&fx).is_some());
 }
 

@@ -124,19 +124,36 @@ async fn a_refused_create_request_dispatches_one_bubbling_hopae_failed() {
     assert!(Reflect::get(&event, &"composed".into())
         .expect("composed")
         .is_truthy());
-    let status_text = el
+    let shadow = el.shadow_root().expect("the widget lives in a shadow root");
+    let status_text = shadow
         .query_selector(".hopae-verify-status")
         .expect("query")
         .expect("status line");
+    // The page's message is precise; the person is told in plain words.
+    assert!(detail(&event, "message")
+        .as_string()
+        .expect("message")
+        .contains("endpoint"));
     assert_eq!(
-        status_text.text_content(),
-        detail(&event, "message").as_string()
+        status_text.text_content().as_deref(),
+        Some("Verification is not available right now. If this continues, contact the site.")
     );
     handle.destroy();
+    assert!(
+        shadow
+            .query_selector(".hopae-verify")
+            .expect("query")
+            .is_none(),
+        "destroy removes what the widget added"
+    );
+    assert!(
+        shadow.query_selector("slot").expect("query").is_some(),
+        "the host shows its own children again"
+    );
     assert_eq!(
         el.child_element_count(),
         0,
-        "destroy removes what the widget added"
+        "nothing was added to the light DOM"
     );
     handle.destroy();
 }

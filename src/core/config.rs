@@ -11,6 +11,9 @@ use core::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use crate::core::messages::{Locale, Messages};
 
 /// Default milliseconds between status requests (the guide's 3 s).
 pub const DEFAULT_POLL_INTERVAL: u64 = 3_000;
@@ -64,6 +67,12 @@ pub struct Options {
     /// Providers to try, in order, when the provider is unavailable.
     #[serde(default)]
     pub fallback_providers: Option<StringList>,
+    /// A BCP 47 language tag (`sv`, `de-AT`) for the widget's texts.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The page's own texts, by key (see `messages::KEYS`).
+    #[serde(default)]
+    pub messages: Option<BTreeMap<String, String>>,
 }
 
 /// A list of strings, as an array or as one comma- or space-separated
@@ -150,8 +159,9 @@ pub struct Config {
     pub poll_interval: Option<u64>,
     /// Milliseconds from mount after which the widget gives up.
     pub timeout: u64,
-    /// Edge of the QR code in CSS pixels.
-    pub size: u32,
+    /// Edge of the QR code in CSS pixels, when the page set it (otherwise
+    /// the shell reads `--hopae-qr-size`, else [`DEFAULT_SIZE`]).
+    pub size: Option<u32>,
     /// Consecutive transient faults retried before the session fails.
     pub max_retries: u32,
     /// Milliseconds one request may take before it counts as a fault.
@@ -162,6 +172,20 @@ pub struct Config {
     pub resume: Option<String>,
     /// Providers to try, in order, when the provider is unavailable.
     pub fallback_providers: Vec<String>,
+    /// The `locale` option, when set (the shell falls back to the page's language).
+    pub locale: Option<String>,
+    /// The page's own texts.
+    pub messages: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// The widget's texts: the `locale` option, else the first of `page_tags`
+    /// (the page's `lang`, the browser's languages) that is built in, else English.
+    pub fn messages<'a>(&'a self, page_tags: impl IntoIterator<Item = &'a str>) -> Messages {
+        let locale = Locale::negotiate(self.locale.as_deref().into_iter().chain(page_tags));
+        // The keys were checked by `validate`.
+        Messages::new(locale, self.messages.clone()).unwrap_or_default()
+    }
 }
 
 /// An option the page got wrong. Its `Display` says which and how to fix it.
@@ -230,6 +254,9 @@ impl Options {
                 ))
             }
         };
+        let messages = self.messages.unwrap_or_default();
+        Messages::new(Locale::En, messages.clone())
+            .map_err(|why| ConfigError::Invalid("messages", why))?;
         let resume = self
             .resume
             .map(|r| r.trim().to_owned())
@@ -251,14 +278,12 @@ impl Options {
             provider_id,
             poll_interval: millis("pollInterval", self.poll_interval, POLL_INTERVAL_RANGE)?,
             timeout: millis("timeout", self.timeout, TIMEOUT_RANGE)?.unwrap_or(DEFAULT_TIMEOUT),
-            size: match millis(
+            size: millis(
                 "size",
                 self.size,
                 (SIZE_RANGE.0.into(), SIZE_RANGE.1.into()),
-            )? {
-                Some(px) => u32::try_from(px).unwrap_or(DEFAULT_SIZE),
-                None => DEFAULT_SIZE,
-            },
+            )?
+            .map(|px| px as u32),
             max_retries: millis("maxRetries", self.max_retries, MAX_RETRIES_RANGE)?
                 .map_or(DEFAULT_MAX_RETRIES, |n| n as u32),
             request_timeout: millis(
@@ -270,6 +295,11 @@ impl Options {
             redirect,
             resume,
             fallback_providers,
+            locale: self
+                .locale
+                .map(|l| l.trim().to_owned())
+                .filter(|l| !l.is_empty()),
+            messages,
         })
     }
 }
@@ -325,7 +355,7 @@ mod tests {
         assert_eq!(c.endpoint, "/api/verifications");
         assert_eq!(c.poll_interval, None);
         assert_eq!(c.timeout, DEFAULT_TIMEOUT);
-        assert_eq!(c.size, DEFAULT_SIZE);
+        assert_eq!(c.size, None);
     }
 
     #[test]
@@ -334,7 +364,7 @@ mod tests {
             .expect("valid");
         assert_eq!(
             (c.poll_interval, c.timeout, c.size),
-            (Some(1500), 60_000, 256)
+            (Some(1500), 60_000, Some(256))
         );
     }
 
@@ -372,6 +402,29 @@ mod tests {
         let e =
             options(r#"{"endpoint":"/v","providerId":"x","maxRetries":99}"#).expect_err("retries");
         assert!(e.to_string().contains("from 0 to 20"), "{e}");
+    }
+
+    #[test]
+    fn picks_the_language_and_checks_message_keys() {
+        let c =
+            options(r#"{"endpoint":"/v","providerId":"bankidse","messages":{"cancel":"Stop"}}"#)
+                .expect("valid");
+        assert_eq!(c.messages(["da-DK"]).locale().tag(), "da");
+        assert_eq!(c.messages(["da-DK"]).get("cancel", "bankidse"), "Stop");
+        let c =
+            options(r#"{"endpoint":"/v","providerId":"bankidse","locale":"fi"}"#).expect("valid");
+        assert_eq!(
+            c.messages(["da-DK"]).locale().tag(),
+            "fi",
+            "the option wins over the page"
+        );
+        let e = options(r#"{"endpoint":"/v","providerId":"x","messages":{"cancelButton":"Stop"}}"#)
+            .expect_err("key");
+        assert!(
+            e.to_string()
+                .contains("`messages` option has no message \"cancelButton\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -50,6 +50,20 @@ pub enum Error {
     },
 }
 
+/// What the person in front of the widget is told about a failure (the
+/// page gets the precise [`Failure`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// They (or the provider) said no.
+    Declined,
+    /// The connection or the service failed; trying again may help.
+    Network,
+    /// The eID provider is down.
+    Unavailable,
+    /// Something the site must fix.
+    Setup,
+}
+
 /// The detail of a `hopae-failed` event: what a page needs to decide what to
 /// show and whether to offer "try again".
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +79,23 @@ pub struct Failure {
     /// Whether starting again may succeed without anyone changing anything.
     pub retryable: bool,
 }
+
+impl Failure {
+    /// What to tell the person.
+    pub fn kind(&self) -> FailureKind {
+        if self.code == "PROVIDER_UNAVAILABLE" {
+            FailureKind::Unavailable
+        } else if self.title == DECLINED_TITLE {
+            FailureKind::Declined
+        } else if self.retryable {
+            FailureKind::Network
+        } else {
+            FailureKind::Setup
+        }
+    }
+}
+
+const DECLINED_TITLE: &str = "Verification failed";
 
 /// The codes the guide and `problem-types.yml` name: numeric code, string
 /// code, title, message, retryable.
@@ -233,7 +264,7 @@ impl Error {
                 code: code
                     .as_ref()
                     .map_or_else(|| "verification_failed".into(), code_text),
-                title: "Verification failed".into(),
+                title: DECLINED_TITLE.into(),
                 message: message
                     .clone()
                     .filter(|m| !m.trim().is_empty())
@@ -435,6 +466,25 @@ mod classification {
         );
         assert!(!http(503, r#"{"title":"SYSTEM_INTERNAL_ERROR"}"#).is_provider_unavailable());
         assert!(!http(503, "").is_provider_unavailable());
+    }
+
+    #[test]
+    fn tells_the_person_what_kind_of_failure_it_is() {
+        let kind = |e: Error| e.to_failure().kind();
+        assert_eq!(
+            kind(Error::VerificationFailed {
+                code: None,
+                message: None
+            }),
+            FailureKind::Declined
+        );
+        assert_eq!(kind(Error::Network("x".into())), FailureKind::Network);
+        assert_eq!(
+            kind(http(503, r#"{"code":400005}"#)),
+            FailureKind::Unavailable
+        );
+        assert_eq!(kind(http(400, r#"{"code":400002}"#)), FailureKind::Setup);
+        assert_eq!(kind(Error::NotJson { status: 200 }), FailureKind::Setup);
     }
 
     #[test]

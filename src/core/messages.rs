@@ -1,8 +1,14 @@
-//! What the widget says to the person in front of it.
+//! What the widget says to the person in front of it, in their language.
 //!
-//! The session picks a [`Message`]; this module turns it into words. Only
-//! English is built in so far; the words live here and nowhere else so that
-//! other locales can be added in one place.
+//! The session picks a [`Message`]; [`Messages`] turns it (and the widget's
+//! other labels) into words: built-in English, Swedish, Norwegian Bokmål,
+//! Danish, Finnish and German, any of which the page may override key by key.
+//! The words live here and nowhere else. Placeholders: `{provider}`,
+//! `{code}`, `{time}`.
+
+use std::collections::BTreeMap;
+
+use crate::core::error::FailureKind;
 
 /// A line of text the widget shows under the QR code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +19,7 @@ pub enum Message {
     ScanQr,
     /// A push was sent to the user's app; `code` is the one to compare.
     ConfirmInApp {
-        /// The provider's own instruction, if it sent one.
+        /// The provider's own instruction, if it sent one (shown as is).
         text: Option<String>,
         /// The verification code the app also shows.
         code: Option<String>,
@@ -28,38 +34,318 @@ pub enum Message {
     Reconnecting,
     /// Verified.
     Completed,
-    /// It failed; the text is the failure's message.
-    Failed(String),
+    /// It failed.
+    Failed(FailureKind),
     /// Nobody finished in time.
     Expired,
     /// It was cancelled.
     Cancelled,
 }
 
-impl Message {
-    /// The English text.
-    pub fn text(&self) -> String {
+/// A built-in language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    /// English.
+    En,
+    /// Swedish.
+    Sv,
+    /// Norwegian Bokmål (also chosen for `no` and `nn`).
+    Nb,
+    /// Danish.
+    Da,
+    /// Finnish.
+    Fi,
+    /// German.
+    De,
+}
+
+impl Locale {
+    /// The first built-in language among BCP 47 tags in order of preference
+    /// (`sv-SE`, `nb`, …), else English.
+    pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Locale {
+        for tag in tags {
+            let primary = tag
+                .trim()
+                .split(['-', '_'])
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let found = match primary.as_str() {
+                "en" => Locale::En,
+                "sv" => Locale::Sv,
+                "nb" | "no" | "nn" => Locale::Nb,
+                "da" => Locale::Da,
+                "fi" => Locale::Fi,
+                "de" => Locale::De,
+                _ => continue,
+            };
+            return found;
+        }
+        Locale::En
+    }
+
+    /// The BCP 47 tag, for the widget's `lang` attribute.
+    pub fn tag(self) -> &'static str {
         match self {
-            Message::Starting => "Starting verification…".into(),
-            Message::ScanQr => "Scan the QR code with your eID app.".into(),
+            Locale::En => "en",
+            Locale::Sv => "sv",
+            Locale::Nb => "nb",
+            Locale::Da => "da",
+            Locale::Fi => "fi",
+            Locale::De => "de",
+        }
+    }
+}
+
+/// Every overridable string, by the key a page uses in the `messages` option.
+pub const KEYS: &[&str] = &[
+    "title",
+    "qrLabel",
+    "starting",
+    "scanQr",
+    "confirmInApp",
+    "verificationCode",
+    "inProgress",
+    "redirecting",
+    "continueElsewhere",
+    "reconnecting",
+    "completed",
+    "failedDeclined",
+    "failedNetwork",
+    "failedUnavailable",
+    "failedSetup",
+    "expired",
+    "cancelled",
+    "openApp",
+    "continueInNewTab",
+    "cancel",
+    "tryAgain",
+    "expiresIn",
+];
+
+/// en, sv, nb, da, fi, de for each key of [`KEYS`], in that order.
+const TABLE: &[[&str; 6]] = &[
+    // title
+    ["Identify with {provider}", "Legitimera dig med {provider}", "Identifiser deg med {provider}", "Identificér dig med {provider}", "Tunnistaudu: {provider}", "Mit {provider} ausweisen"],
+    // qrLabel
+    ["QR code to scan with the {provider} app", "QR-kod att skanna med {provider}-appen", "QR-kode som skannes med {provider}-appen", "QR-kode, der scannes med {provider}-appen", "QR-koodi, jonka voit lukea {provider}-sovelluksella", "QR-Code zum Scannen mit der {provider}-App"],
+    // starting
+    ["Starting…", "Startar…", "Starter…", "Starter…", "Käynnistetään…", "Wird gestartet…"],
+    // scanQr
+    ["Open the {provider} app and scan the QR code.", "Öppna {provider}-appen och skanna QR-koden.", "Åpne {provider}-appen og skann QR-koden.", "Åbn {provider}-appen, og scan QR-koden.", "Avaa {provider}-sovellus ja lue QR-koodi.", "Öffnen Sie die {provider}-App und scannen Sie den QR-Code."],
+    // confirmInApp
+    ["Confirm the request in the {provider} app.", "Bekräfta begäran i {provider}-appen.", "Bekreft forespørselen i {provider}-appen.", "Bekræft anmodningen i {provider}-appen.", "Vahvista pyyntö {provider}-sovelluksessa.", "Bestätigen Sie die Anfrage in der {provider}-App."],
+    // verificationCode
+    ["Code: {code}", "Kod: {code}", "Kode: {code}", "Kode: {code}", "Koodi: {code}", "Code: {code}"],
+    // inProgress
+    ["Continue in the {provider} app…", "Fortsätt i {provider}-appen…", "Fortsett i {provider}-appen…", "Fortsæt i {provider}-appen…", "Jatka {provider}-sovelluksessa…", "Fahren Sie in der {provider}-App fort…"],
+    // redirecting
+    ["Taking you to {provider}…", "Du skickas till {provider}…", "Du sendes til {provider}…", "Du sendes videre til {provider}…", "Siirrytään palveluun {provider}…", "Sie werden zu {provider} weitergeleitet…"],
+    // continueElsewhere
+    ["Continue with {provider} in the window that opened.", "Fortsätt med {provider} i fönstret som öppnades.", "Fortsett med {provider} i vinduet som åpnet seg.", "Fortsæt med {provider} i vinduet, der blev åbnet.", "Jatka palvelussa {provider} avautuneessa ikkunassa.", "Fahren Sie mit {provider} im geöffneten Fenster fort."],
+    // reconnecting
+    ["Connection problem. Trying again…", "Anslutningsproblem. Försöker igen…", "Tilkoblingsproblem. Prøver igjen…", "Forbindelsesproblem. Prøver igen…", "Yhteysongelma. Yritetään uudelleen…", "Verbindungsproblem. Neuer Versuch…"],
+    // completed
+    ["You are verified.", "Du är legitimerad.", "Du er identifisert.", "Du er identificeret.", "Tunnistautuminen onnistui.", "Sie sind verifiziert."],
+    // failedDeclined
+    ["The verification was declined or did not succeed.", "Legitimeringen avbröts eller misslyckades.", "Identifiseringen ble avvist eller mislyktes.", "Identifikationen blev afvist eller mislykkedes.", "Tunnistautuminen hylättiin tai epäonnistui.", "Die Verifizierung wurde abgelehnt oder ist fehlgeschlagen."],
+    // failedNetwork
+    ["Could not reach the verification service. Check your connection and try again.", "Det gick inte att nå legitimeringstjänsten. Kontrollera anslutningen och försök igen.", "Fikk ikke kontakt med identifiseringstjenesten. Sjekk tilkoblingen og prøv igjen.", "Kunne ikke få forbindelse til identifikationstjenesten. Tjek din forbindelse, og prøv igen.", "Tunnistuspalveluun ei saatu yhteyttä. Tarkista yhteys ja yritä uudelleen.", "Der Verifizierungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut."],
+    // failedUnavailable
+    ["{provider} is unavailable right now. Try again later.", "{provider} är inte tillgängligt just nu. Försök igen senare.", "{provider} er ikke tilgjengelig akkurat nå. Prøv igjen senere.", "{provider} er ikke tilgængelig lige nu. Prøv igen senere.", "{provider} ei ole juuri nyt käytettävissä. Yritä myöhemmin uudelleen.", "{provider} ist gerade nicht verfügbar. Versuchen Sie es später erneut."],
+    // failedSetup
+    ["Verification is not available right now. If this continues, contact the site.", "Legitimering är inte tillgänglig just nu. Kontakta webbplatsen om felet kvarstår.", "Identifisering er ikke tilgjengelig akkurat nå. Kontakt nettstedet hvis feilen vedvarer.", "Identifikation er ikke tilgængelig lige nu. Kontakt webstedet, hvis fejlen fortsætter.", "Tunnistautuminen ei ole juuri nyt käytettävissä. Ota yhteyttä sivustoon, jos vika jatkuu.", "Die Verifizierung ist gerade nicht verfügbar. Wenden Sie sich an die Website, falls das Problem bestehen bleibt."],
+    // expired
+    ["The verification expired.", "Legitimeringen har gått ut.", "Identifiseringen er utløpt.", "Identifikationen er udløbet.", "Tunnistautuminen vanheni.", "Die Verifizierung ist abgelaufen."],
+    // cancelled
+    ["The verification was cancelled.", "Legitimeringen avbröts.", "Identifiseringen ble avbrutt.", "Identifikationen blev annulleret.", "Tunnistautuminen peruttiin.", "Die Verifizierung wurde abgebrochen."],
+    // openApp
+    ["Open {provider} on this device", "Öppna {provider} på den här enheten", "Åpne {provider} på denne enheten", "Åbn {provider} på denne enhed", "Avaa {provider} tällä laitteella", "{provider} auf diesem Gerät öffnen"],
+    // continueInNewTab
+    ["Continue to {provider} in a new tab", "Fortsätt till {provider} i en ny flik", "Fortsett til {provider} i en ny fane", "Fortsæt til {provider} i en ny fane", "Jatka palveluun {provider} uudessa välilehdessä", "Weiter zu {provider} in einem neuen Tab"],
+    // cancel
+    ["Cancel", "Avbryt", "Avbryt", "Annullér", "Peruuta", "Abbrechen"],
+    // tryAgain
+    ["Try again", "Försök igen", "Prøv igjen", "Prøv igen", "Yritä uudelleen", "Erneut versuchen"],
+    // expiresIn
+    ["Expires in {time}", "Går ut om {time}", "Utløper om {time}", "Udløber om {time}", "Vanhenee {time} kuluttua", "Läuft ab in {time}"],
+];
+
+/// The display name of a provider id, for messages.
+pub fn provider_name(id: &str) -> &str {
+    match id {
+        "bankidse" | "bankid-no" | "bankidno" => "BankID",
+        "frejaid" => "Freja eID",
+        "smartid" => "Smart-ID",
+        "mitid" => "MitID",
+        "idin" => "iDIN",
+        "ftn" => "FTN",
+        "spid-ig" => "SPID",
+        "cmd" => "Chave Móvel Digital",
+        "singpass" => "Singpass",
+        "evrotrust" => "Evrotrust",
+        "audkenni" => "Auðkenni",
+        "skmobileid" => "Mobile-ID",
+        other => other,
+    }
+}
+
+/// The strings of one widget: a built-in language plus the page's overrides.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Messages {
+    locale: Option<Locale>,
+    overrides: BTreeMap<String, String>,
+}
+
+impl Messages {
+    /// `overrides` maps [`KEYS`] to the page's own strings; unknown keys are
+    /// refused so a typo does not go unnoticed.
+    pub fn new(locale: Locale, overrides: BTreeMap<String, String>) -> Result<Messages, String> {
+        if let Some(unknown) = overrides.keys().find(|k| !KEYS.contains(&k.as_str())) {
+            return Err(format!(
+                "has no message {unknown:?}; the keys are {}",
+                KEYS.join(", ")
+            ));
+        }
+        Ok(Messages {
+            locale: Some(locale),
+            overrides,
+        })
+    }
+
+    /// The language in use.
+    pub fn locale(&self) -> Locale {
+        self.locale.unwrap_or(Locale::En)
+    }
+
+    /// The string for `key` with placeholders filled in.
+    pub fn get(&self, key: &str, provider_id: &str) -> String {
+        let template = match self.overrides.get(key) {
+            Some(own) => own.as_str(),
+            None => {
+                let column = self.locale() as usize;
+                KEYS.iter()
+                    .position(|k| *k == key)
+                    .and_then(|row| TABLE.get(row))
+                    .and_then(|row| row.get(column))
+                    .copied()
+                    .unwrap_or(key)
+            }
+        };
+        template.replace("{provider}", provider_name(provider_id))
+    }
+
+    /// The words for a session's message.
+    pub fn render(&self, message: &Message, provider_id: &str) -> String {
+        let key = match message {
             Message::ConfirmInApp { text, code } => {
                 let mut s = text
                     .clone()
-                    .unwrap_or_else(|| "Confirm the request in your eID app.".into());
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| self.get("confirmInApp", provider_id));
                 if let Some(code) = code {
-                    s.push_str(" Code: ");
-                    s.push_str(code);
+                    s.push(' ');
+                    s.push_str(
+                        &self
+                            .get("verificationCode", provider_id)
+                            .replace("{code}", code),
+                    );
                 }
-                s
+                return s;
             }
-            Message::InProgress => "Continue in your eID app…".into(),
-            Message::Redirecting => "Taking you to your eID provider…".into(),
-            Message::ContinueInOtherWindow => "Continue in the window that opened.".into(),
-            Message::Reconnecting => "Connection problem. Trying again…".into(),
-            Message::Completed => "Verified.".into(),
-            Message::Failed(why) => why.clone(),
-            Message::Expired => "The verification expired.".into(),
-            Message::Cancelled => "The verification was cancelled.".into(),
+            Message::Starting => "starting",
+            Message::ScanQr => "scanQr",
+            Message::InProgress => "inProgress",
+            Message::Redirecting => "redirecting",
+            Message::ContinueInOtherWindow => "continueElsewhere",
+            Message::Reconnecting => "reconnecting",
+            Message::Completed => "completed",
+            Message::Failed(FailureKind::Declined) => "failedDeclined",
+            Message::Failed(FailureKind::Network) => "failedNetwork",
+            Message::Failed(FailureKind::Unavailable) => "failedUnavailable",
+            Message::Failed(FailureKind::Setup) => "failedSetup",
+            Message::Expired => "expired",
+            Message::Cancelled => "cancelled",
+        };
+        self.get(key, provider_id)
+    }
+
+    /// "Expires in 4:59" for `remaining` milliseconds (rounded up to seconds).
+    pub fn expires_in(&self, remaining: u64, provider_id: &str) -> String {
+        let seconds = remaining.div_ceil(1000);
+        let time = format!("{}:{:02}", seconds / 60, seconds % 60);
+        self.get("expiresIn", provider_id).replace("{time}", &time)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_every_language() {
+        assert_eq!(KEYS.len(), TABLE.len());
+        for (key, row) in KEYS.iter().zip(TABLE) {
+            for text in row {
+                assert!(!text.is_empty(), "{key}");
+            }
+            let placeholders = |t: &str| ["{provider}", "{code}", "{time}"].map(|p| t.contains(p));
+            assert!(
+                row.iter().all(|t| placeholders(t) == placeholders(row[0])),
+                "{key}: placeholders differ"
+            );
         }
+    }
+
+    #[test]
+    fn negotiates_the_language() {
+        assert_eq!(Locale::negotiate(["sv-SE"]), Locale::Sv);
+        assert_eq!(Locale::negotiate(["fr", "no"]), Locale::Nb);
+        assert_eq!(Locale::negotiate(["DE_at"]), Locale::De);
+        assert_eq!(Locale::negotiate(["fr", "ja"]), Locale::En);
+        assert_eq!(Locale::negotiate([]), Locale::En);
+    }
+
+    #[test]
+    fn renders_in_the_language_with_overrides() {
+        let sv = Messages::new(Locale::Sv, BTreeMap::new()).expect("valid");
+        assert_eq!(
+            sv.render(&Message::ScanQr, "bankidse"),
+            "Öppna BankID-appen och skanna QR-koden."
+        );
+        assert_eq!(sv.expires_in(299_001, "bankidse"), "Går ut om 5:00");
+        assert_eq!(sv.expires_in(61_000, "bankidse"), "Går ut om 1:01");
+        let own = Messages::new(
+            Locale::En,
+            [(
+                "scanQr".to_owned(),
+                "Scan with {provider}, please".to_owned(),
+            )]
+            .into(),
+        )
+        .expect("valid");
+        assert_eq!(
+            own.render(&Message::ScanQr, "frejaid"),
+            "Scan with Freja eID, please"
+        );
+        assert_eq!(
+            own.render(&Message::Expired, "frejaid"),
+            "The verification expired."
+        );
+        let push = Message::ConfirmInApp {
+            text: None,
+            code: Some("1234".into()),
+        };
+        assert_eq!(
+            own.render(&push, "smartid"),
+            "Confirm the request in the Smart-ID app. Code: 1234"
+        );
+    }
+
+    #[test]
+    fn refuses_unknown_keys() {
+        let err = Messages::new(Locale::En, [("scanQR".to_owned(), "x".to_owned())].into())
+            .expect_err("typo");
+        assert!(err.contains("scanQr"), "{err}");
     }
 }

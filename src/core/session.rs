@@ -132,6 +132,8 @@ pub enum Effect {
         /// Same tab, new tab or event only.
         mode: RedirectMode,
     },
+    /// Count down to this time (the session's deadline), or stop counting.
+    Countdown(Option<Millis>),
     /// Dispatch this event on the host element.
     Emit(Event),
 }
@@ -237,6 +239,8 @@ pub struct Session {
     hidden: bool,
     fallbacks_used: usize,
     rng: u64,
+    /// The deadline the countdown shows.
+    counting_to: Option<Millis>,
 }
 
 impl Session {
@@ -263,6 +267,7 @@ impl Session {
             hidden: false,
             fallbacks_used: 0,
             rng: seed | 1,
+            counting_to: None,
         }
     }
 
@@ -644,6 +649,10 @@ impl Session {
     }
 
     fn plan_next_poll(&mut self, now: Millis, out: &mut Vec<Effect>) {
+        if self.counting_to != Some(self.deadline) {
+            self.counting_to = Some(self.deadline);
+            out.push(Effect::Countdown(Some(self.deadline)));
+        }
         let interval = if self.hidden {
             self.interval.max(HIDDEN_INTERVAL)
         } else {
@@ -713,7 +722,7 @@ impl Session {
     fn fail(&mut self, error: Error, out: &mut Vec<Effect>) {
         let failure = error.to_failure();
         self.end(
-            Message::Failed(failure.message.clone()),
+            Message::Failed(failure.kind()),
             Event::Failed {
                 verification_id: self.verification_id.clone(),
                 failure,
@@ -726,6 +735,9 @@ impl Session {
     fn end(&mut self, message: Message, event: Event, try_again: bool, out: &mut Vec<Effect>) {
         self.phase = Phase::Done;
         out.push(Effect::ClearTimer);
+        if self.counting_to.take().is_some() {
+            out.push(Effect::Countdown(None));
+        }
         out.push(Effect::HideQr);
         out.push(Effect::AppLink(None));
         out.push(Effect::Say(message));

@@ -1,30 +1,58 @@
-//! The elements the widget adds to its host, and nothing else.
+//! The elements the widget adds, inside a shadow root on its host, and
+//! nothing else.
 //!
-//! One root `<div class="hopae-verify">` holds the QR canvas, a status line
-//! (`role="status"`, so screen readers hear each change), the "Open the app on
-//! this device" link and the Cancel / Try again buttons. Text goes in with
-//! `textContent`, never as HTML; links only get URLs the core has checked.
-//! [`View::remove`] takes out all of it.
+//! One root `<div class="hopae-verify" part="root">` holds the title, the QR
+//! canvas (`role="img"`, a localized label), a spinner while starting, the
+//! status line (`role="status"`, `aria-live="polite"`: every change is
+//! announced), a countdown (not live: it is not read out every second), the
+//! "Open the app on this device" link and the Cancel / Try again buttons.
+//! Styles come from one constructable stylesheet shared by every widget
+//! (`adoptedStyleSheets`). Text goes in with `textContent`, never as HTML;
+//! links only get URLs the core has checked. [`View::remove`] takes all of it
+//! out again and leaves the host rendering its own children.
 
+use std::cell::RefCell;
+
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlButtonElement, HtmlCanvasElement};
+use web_sys::{
+    CssStyleSheet, Document, Element, HtmlButtonElement, HtmlCanvasElement, HtmlElement, Node,
+    ShadowRoot, ShadowRootInit, ShadowRootMode,
+};
 
-use crate::core::messages::Message;
+use crate::core::messages::{Message, Messages};
 use crate::core::qr::QrMatrix;
 use crate::core::session::Actions;
 use crate::web::canvas;
 
+const STYLE: &str = include_str!("style.css");
+
+thread_local! {
+    /// One stylesheet for every widget on the page.
+    static SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
+}
+
 /// What the widget shows inside its host element.
 pub struct View {
     root: Element,
+    /// The node our root lives in: the host's shadow root, or a wrapper's.
+    container: Node,
+    /// A wrapper element we had to add to the light DOM (hosts that cannot
+    /// have a shadow root, such as `<p>`); removed with the view.
+    wrapper: Option<Element>,
+    title: Element,
     canvas: HtmlCanvasElement,
+    spinner: HtmlElement,
     status: Element,
+    countdown: HtmlElement,
     app_link: Element,
     /// "Cancel".
     pub cancel: HtmlButtonElement,
     /// "Try again".
     pub try_again: HtmlButtonElement,
-    size: u32,
+    size: Option<u32>,
+    messages: Messages,
+    provider_id: String,
 }
 
 fn element(document: &Document, tag: &str, class: &str, part: &str) -> Result<Element, JsValue> {
@@ -34,64 +62,173 @@ fn element(document: &Document, tag: &str, class: &str, part: &str) -> Result<El
     Ok(el)
 }
 
-fn button(
-    document: &Document,
-    class: &str,
-    part: &str,
-    text: &str,
-) -> Result<HtmlButtonElement, JsValue> {
+fn html(document: &Document, tag: &str, class: &str, part: &str) -> Result<HtmlElement, JsValue> {
+    Ok(element(document, tag, class, part)?.dyn_into()?)
+}
+
+fn button(document: &Document, class: &str, part: &str) -> Result<HtmlButtonElement, JsValue> {
     let b: HtmlButtonElement = element(document, "button", class, part)?.dyn_into()?;
     b.set_type("button");
-    b.set_text_content(Some(text));
     b.set_hidden(true);
     Ok(b)
 }
 
+/// The host's open shadow root, attached if it has none; for hosts that
+/// cannot have one, a wrapper `<div>` with its own.
+fn shadow_root(
+    host: &Element,
+    document: &Document,
+) -> Result<(ShadowRoot, Option<Element>), JsValue> {
+    if let Some(root) = host.shadow_root() {
+        return Ok((root, None));
+    }
+    let init = ShadowRootInit::new(ShadowRootMode::Open);
+    match host.attach_shadow(&init) {
+        Ok(root) => Ok((root, None)),
+        Err(_) => {
+            let wrapper = document.create_element("div")?;
+            wrapper.set_class_name("hopae-verify-host");
+            host.append_child(&wrapper)?;
+            Ok((wrapper.attach_shadow(&init)?, Some(wrapper)))
+        }
+    }
+}
+
+/// Adopts the shared stylesheet into `root` (once).
+fn adopt_style(root: &ShadowRoot) -> Result<(), JsValue> {
+    let sheet = SHEET.with(|cell| -> Result<CssStyleSheet, JsValue> {
+        if let Some(sheet) = cell.borrow().as_ref() {
+            return Ok(sheet.clone());
+        }
+        let sheet = CssStyleSheet::new()?;
+        sheet.replace_sync(STYLE)?;
+        *cell.borrow_mut() = Some(sheet.clone());
+        Ok(sheet)
+    })?;
+    let adopted: Array = root.adopted_style_sheets();
+    if !adopted.includes(&sheet, 0) {
+        adopted.push(&sheet);
+        root.set_adopted_style_sheets(&adopted);
+    }
+    Ok(())
+}
+
 impl View {
-    /// Builds the view and appends it to `host`.
-    pub fn create(host: &Element, size: u32) -> Result<View, JsValue> {
+    /// Builds the view in `host`'s shadow root. `size` is the QR's CSS size
+    /// from the options; without it `--hopae-qr-size` or 200 px applies.
+    pub fn create(
+        host: &Element,
+        size: Option<u32>,
+        messages: Messages,
+        provider_id: &str,
+    ) -> Result<View, JsValue> {
         let document: Document = host
             .owner_document()
             .ok_or_else(|| JsValue::from_str("the host element has no document"))?;
+        let (shadow, wrapper) = shadow_root(host, &document)?;
+        adopt_style(&shadow)?;
+        // A slot we left after an earlier widget goes: the widget shows instead.
+        if let Some(slot) = shadow.query_selector("slot.hopae-verify-slot")? {
+            slot.remove();
+        }
         let root = element(&document, "div", "hopae-verify", "root")?;
+        root.set_attribute("lang", messages.locale().tag())?;
+        let title = element(&document, "p", "hopae-verify-title", "title")?;
         let canvas: HtmlCanvasElement =
             element(&document, "canvas", "hopae-verify-qr", "qr")?.dyn_into()?;
         canvas.set_attribute("role", "img")?;
-        canvas.set_attribute("aria-label", "QR code to scan with your eID app")?;
         canvas.set_hidden(true);
+        let spinner = html(&document, "div", "hopae-verify-spinner", "spinner")?;
+        spinner.set_attribute("aria-hidden", "true")?;
+        spinner.set_hidden(true);
         let status = element(&document, "p", "hopae-verify-status", "status")?;
         status.set_attribute("role", "status")?;
         status.set_attribute("aria-live", "polite")?;
+        let countdown = html(&document, "p", "hopae-verify-countdown", "countdown")?;
+        countdown.set_attribute("aria-live", "off")?;
+        countdown.set_hidden(true);
         let app_link = element(&document, "a", "hopae-verify-app-link", "app-link")?;
         app_link.set_attribute("rel", "noopener noreferrer")?;
         app_link.set_attribute("hidden", "")?;
-        app_link.set_text_content(Some("Open the app on this device"));
         let actions = element(&document, "div", "hopae-verify-actions", "actions")?;
-        let cancel = button(&document, "hopae-verify-cancel", "cancel", "Cancel")?;
-        let try_again = button(&document, "hopae-verify-retry", "retry", "Try again")?;
+        let cancel = button(&document, "hopae-verify-cancel", "cancel-button")?;
+        let try_again = button(&document, "hopae-verify-retry", "retry-button")?;
         actions.append_child(&cancel)?;
         actions.append_child(&try_again)?;
-        for child in [&canvas as &Element, &app_link, &status, &actions] {
+        for child in [
+            &title,
+            &spinner as &Element,
+            &canvas,
+            &app_link,
+            &status,
+            &countdown,
+            &actions,
+        ] {
             root.append_child(child)?;
         }
-        host.append_child(&root)?;
-        Ok(View {
+        shadow.append_child(&root)?;
+        let view = View {
             root,
+            container: shadow.into(),
+            wrapper,
+            title,
             canvas,
+            spinner,
             status,
+            countdown,
             app_link,
             cancel,
             try_again,
             size,
-        })
+            messages,
+            provider_id: provider_id.to_owned(),
+        };
+        view.label();
+        Ok(view)
+    }
+
+    /// (Re)writes every fixed label in the view's language for the provider.
+    fn label(&self) {
+        let text = |key: &str| self.messages.get(key, &self.provider_id);
+        self.title.set_text_content(Some(&text("title")));
+        let _ = self.canvas.set_attribute("aria-label", &text("qrLabel"));
+        self.cancel.set_text_content(Some(&text("cancel")));
+        self.try_again.set_text_content(Some(&text("tryAgain")));
+    }
+
+    /// The provider changed (a fallback): relabel.
+    pub fn set_provider(&mut self, provider_id: &str) {
+        if self.provider_id != provider_id {
+            self.provider_id = provider_id.to_owned();
+            self.label();
+        }
+    }
+
+    /// The QR's CSS size: the `size` option, else `--hopae-qr-size` in px on
+    /// the host, else 200.
+    fn qr_size(&self) -> u32 {
+        if let Some(size) = self.size {
+            return size;
+        }
+        let from_css = web_sys::window()
+            .and_then(|w| w.get_computed_style(&self.root).ok().flatten())
+            .and_then(|style| style.get_property_value("--hopae-qr-size").ok())
+            .and_then(|v| {
+                v.trim()
+                    .strip_suffix("px")
+                    .and_then(|n| n.trim().parse::<f64>().ok())
+            })
+            .filter(|v| v.is_finite() && (96.0..=1024.0).contains(v));
+        from_css.map_or(crate::core::config::DEFAULT_SIZE, |v| v.round() as u32)
     }
 
     /// Paints and reveals the QR code. The old pixels stay until the new ones
     /// replace them in one `putImageData`, so a rotating code never flickers.
     pub fn show_qr(&self, qr: &QrMatrix) -> Result<(), JsValue> {
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-        canvas::paint(&self.canvas, qr, self.size, dpr)?;
+        canvas::paint(&self.canvas, qr, self.qr_size(), dpr)?;
         self.canvas.set_hidden(false);
+        self.spinner.set_hidden(true);
         Ok(())
     }
 
@@ -102,25 +239,36 @@ impl View {
         self.canvas.set_hidden(true);
     }
 
-    /// Shows one line of status text.
+    /// Shows one line of status text; a spinner while starting or leaving.
     pub fn say(&self, message: &Message) {
-        self.status.set_text_content(Some(&message.text()));
+        self.status
+            .set_text_content(Some(&self.messages.render(message, &self.provider_id)));
+        let busy = matches!(message, Message::Starting | Message::Redirecting);
+        self.spinner.set_hidden(!busy);
+    }
+
+    /// Shows "Expires in m:ss" for `remaining` ms, or hides the countdown.
+    pub fn countdown(&self, remaining: Option<u64>) {
+        match remaining {
+            Some(ms) => {
+                self.countdown
+                    .set_text_content(Some(&self.messages.expires_in(ms, &self.provider_id)));
+                self.countdown.set_hidden(false);
+            }
+            None => self.countdown.set_hidden(true),
+        }
     }
 
     /// Shows "Open the app on this device" (a URL the core has checked), or
     /// hides it. On a touch device (coarse pointer) the person is most likely
     /// on the phone that has the app, so the link comes first, before the QR,
-    /// and is marked primary; on a desktop it follows the QR.
+    /// and is the primary action; on a desktop it follows the QR.
     pub fn app_link(&self, url: Option<&str>) -> Result<(), JsValue> {
         let touch = web_sys::window()
             .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
             .is_some_and(|m| m.matches());
         if url.is_some() {
-            let anchor = if touch {
-                &self.canvas as &Element
-            } else {
-                &self.status
-            };
+            let anchor: &Element = if touch { &self.spinner } else { &self.status };
             self.root.insert_before(&self.app_link, Some(anchor))?;
             self.app_link.set_class_name(if touch {
                 "hopae-verify-app-link hopae-verify-app-link-primary"
@@ -128,11 +276,17 @@ impl View {
                 "hopae-verify-app-link"
             });
         }
-        self.link(url, "Open the app on this device", false)
+        let text = self.messages.get("openApp", &self.provider_id);
+        self.link(url, &text, false)
     }
 
-    /// Shows a link (a URL the core has checked) with `text`, or hides it.
-    pub fn link(&self, url: Option<&str>, text: &str, new_tab: bool) -> Result<(), JsValue> {
+    /// "Continue to {provider} in a new tab": a way on when a pop-up is blocked.
+    pub fn new_tab_link(&self, url: &str) -> Result<(), JsValue> {
+        let text = self.messages.get("continueInNewTab", &self.provider_id);
+        self.link(Some(url), &text, true)
+    }
+
+    fn link(&self, url: Option<&str>, text: &str, new_tab: bool) -> Result<(), JsValue> {
         match url {
             Some(url) => {
                 self.app_link.set_attribute("href", url)?;
@@ -158,9 +312,11 @@ impl View {
     }
 
     /// Back to the empty state, for a restart.
-    pub fn reset(&self) -> Result<(), JsValue> {
+    pub fn reset(&mut self, provider_id: &str) -> Result<(), JsValue> {
+        self.set_provider(provider_id);
         self.hide_qr();
         self.status.set_text_content(None);
+        self.countdown(None);
         self.link(None, "", false)?;
         self.actions(Actions {
             cancel: false,
@@ -169,8 +325,22 @@ impl View {
         Ok(())
     }
 
-    /// Removes everything this view added to the host.
+    /// Removes everything this view added. A shadow root cannot be detached,
+    /// so an emptied one gets a plain `<slot>`: the host shows its own
+    /// children again, as before the widget came.
     pub fn remove(&self) {
         self.root.remove();
+        if let Some(wrapper) = &self.wrapper {
+            wrapper.remove();
+            return;
+        }
+        if !self.container.has_child_nodes() {
+            if let Some(document) = self.container.owner_document() {
+                if let Ok(slot) = document.create_element("slot") {
+                    slot.set_class_name("hopae-verify-slot");
+                    let _ = self.container.append_child(&slot);
+                }
+            }
+        }
     }
 }

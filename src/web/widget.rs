@@ -14,7 +14,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
+use gloo_timers::callback::{Interval, Timeout};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Element};
@@ -48,6 +48,8 @@ struct Inner {
     session: Session,
     view: View,
     timer: Option<Timeout>,
+    /// Redraws the countdown once a second while it runs.
+    countdown: Option<Interval>,
     abort: Option<AbortController>,
     /// Bumped for every tracked request; an answer with an older number is dropped.
     request: u32,
@@ -62,6 +64,29 @@ fn now() -> Millis {
 
 fn seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+}
+
+/// The page's language and the browser's, most preferred first.
+fn page_languages() -> Vec<String> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let mut tags = Vec::new();
+    if let Some(lang) = window
+        .document()
+        .and_then(|d| d.document_element())
+        .and_then(|html| html.get_attribute("lang"))
+    {
+        tags.push(lang);
+    }
+    tags.extend(
+        window
+            .navigator()
+            .languages()
+            .iter()
+            .filter_map(|l| l.as_string()),
+    );
+    tags
 }
 
 fn page_hidden() -> bool {
@@ -80,7 +105,9 @@ impl Widget {
         for widget in previous {
             widget.destroy();
         }
-        let view = View::create(&host, config.size)?;
+        let languages = page_languages();
+        let messages = config.messages(languages.iter().map(String::as_str));
+        let view = View::create(&host, config.size, messages, &config.provider_id)?;
         let widget = Rc::new(Widget {
             host,
             destroyed: Cell::new(false),
@@ -90,6 +117,7 @@ impl Widget {
                 session: Session::new(config.clone(), seed()),
                 view,
                 timer: None,
+                countdown: None,
                 abort: None,
                 request: 0,
                 last_body: JsValue::UNDEFINED,
@@ -179,10 +207,12 @@ impl Widget {
             inner.request = inner.request.wrapping_add(1);
             inner.last_body = JsValue::UNDEFINED;
             inner.timer = None;
+            inner.countdown = None;
             if let Some(controller) = inner.abort.take() {
                 controller.abort();
             }
-            let _ = inner.view.reset();
+            let provider = self.config.provider_id.clone();
+            let _ = inner.view.reset(&provider);
         }
         self.feed(Input::Visibility {
             hidden: page_hidden(),
@@ -206,6 +236,7 @@ impl Widget {
                 controller.abort();
             }
             inner.timer = None;
+            inner.countdown = None;
             inner.listeners.clear();
             inner.last_body = JsValue::UNDEFINED;
             inner.view.remove();
@@ -284,7 +315,26 @@ impl Widget {
                         }
                     }
                     Effect::HideQr => inner.view.hide_qr(),
-                    Effect::Say(message) => inner.view.say(&message),
+                    Effect::Say(message) => {
+                        let provider = inner.session.provider_id().to_owned();
+                        inner.view.set_provider(&provider);
+                        inner.view.say(&message);
+                    }
+                    Effect::Countdown(None) => {
+                        inner.countdown = None;
+                        inner.view.countdown(None);
+                    }
+                    Effect::Countdown(Some(deadline)) => {
+                        inner.view.countdown(Some(deadline.saturating_sub(now())));
+                        let weak = Rc::downgrade(self);
+                        inner.countdown = Some(Interval::new(1_000, move || {
+                            if let Some(widget) = weak.upgrade() {
+                                if let Ok(inner) = widget.inner.try_borrow() {
+                                    inner.view.countdown(Some(deadline.saturating_sub(now())));
+                                }
+                            }
+                        }));
+                    }
                     Effect::AppLink(link) => {
                         let _ = inner.view.app_link(link.as_deref());
                     }
@@ -312,7 +362,7 @@ impl Widget {
                 // always offer the link too: a blocked pop-up leaves the user a way on.
                 let _ = opened;
                 if let Ok(inner) = self.inner.try_borrow() {
-                    let _ = inner.view.link(Some(url), "Continue in a new tab", true);
+                    let _ = inner.view.new_tab_link(url);
                 }
             }
             RedirectMode::EventOnly => {}

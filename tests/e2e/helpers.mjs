@@ -47,7 +47,7 @@ export async function setup(simulator = {}) {
  * the HTTP cache disabled (so requests to one URL are neither merged nor
  * serialised) and every uncaught page error and CSP violation recorded.
  */
-export async function openDemo(env, query = {}, contextOptions = {}) {
+export async function openDemo(env, query = {}, contextOptions = {}, path = "/") {
   const context = await env.browser.newContext(contextOptions);
   env.contexts.add(context);
   context.on("close", () => env.contexts.delete(context));
@@ -59,12 +59,22 @@ export async function openDemo(env, query = {}, contextOptions = {}) {
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
   await page.addInitScript(() => {
+    // Finds the first element matching `selector`, looking inside open shadow roots too.
+    window.deepQuery = (selector, root = document) => {
+      const hit = root.querySelector(selector);
+      if (hit) return hit;
+      for (const el of root.querySelectorAll("*")) {
+        const inner = el.shadowRoot && window.deepQuery(selector, el.shadowRoot);
+        if (inner) return inner;
+      }
+      return null;
+    };
     document.addEventListener("securitypolicyviolation", (e) => {
       (window.cspViolations ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
     });
   });
   const search = new URLSearchParams(query).toString();
-  await page.goto(`${env.demo.url}/${search ? `?${search}` : ""}`);
+  await page.goto(`${env.demo.url}${path}${search ? `?${search}` : ""}`);
   return { page, context, problems };
 }
 
@@ -90,7 +100,7 @@ export function eventsOf(page, type) {
  */
 export async function readQr(page) {
   const { b64, width, height, cssWidth } = await page.evaluate(() => {
-    const canvas = document.querySelector(".hopae-verify-qr");
+    const canvas = window.deepQuery(".hopae-verify-qr");
     if (!canvas || canvas.hidden || !canvas.width) return { b64: "", width: 0, height: 0, cssWidth: 0 };
     const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
     let binary = "";

@@ -45,7 +45,7 @@ describe("flows", () => {
     const code = (await simState(id)).flowDetails.verificationCode;
     assert.match(code, /^\d{4}$/);
     assert.match(await page.textContent(".hopae-verify-status"), new RegExp(`Smart-ID.*Code: ${code}`));
-    assert.equal(await page.evaluate(() => document.querySelector(".hopae-verify-qr").hidden), true);
+    assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-qr").hidden), true);
     await completeAndExpectOnce(page, id);
   });
 
@@ -84,22 +84,25 @@ describe("flows", () => {
   });
 
   test("same-device start: BankID's autostart link, after the QR on a desktop, first on a phone", async () => {
-    for (const [mobile, first] of [[false, "hopae-verify-qr"], [true, "hopae-verify-app-link hopae-verify-app-link-primary"]]) {
+    for (const mobile of [false, true]) {
       const { page } = await openDemo(env, { pollInterval: 300 }, mobile ? { isMobile: true, hasTouch: true, viewport: { width: 390, height: 800 } } : {});
       const started = await waitForEvent(page, "hopae-initiated");
       const token = (await simState(started.verificationId)).flowDetails.autoStartToken;
       assert.match(token, /^[0-9a-f-]{36}$/);
       const link = await page.evaluate(() => {
-        const a = document.querySelector(".hopae-verify-app-link");
-        return { href: a.getAttribute("href"), hidden: a.hidden, first: a.parentElement.firstElementChild.className, text: a.textContent };
+        const a = deepQuery(".hopae-verify-app-link");
+        const qr = deepQuery(".hopae-verify-qr");
+        return { href: a.getAttribute("href"), hidden: a.hidden, beforeQr: Boolean(a.compareDocumentPosition(qr) & Node.DOCUMENT_POSITION_FOLLOWING), primary: a.classList.contains("hopae-verify-app-link-primary"), text: a.textContent };
       });
       assert.equal(link.href, `https://app.bankid.com/?autostarttoken=${token}&redirect=null`);
       assert.equal(link.hidden, false);
-      assert.equal(link.first, first, mobile ? "on a phone the link comes first" : "on a desktop the QR comes first");
-      assert.equal(link.text, "Open the app on this device");
+      assert.equal(link.beforeQr, mobile, mobile ? "on a phone the link comes first" : "on a desktop the QR comes first");
+      assert.equal(link.primary, mobile);
+      assert.equal(link.text, "Open BankID on this device");
       await env.control(`/verifications/${started.verificationId}/complete`);
       await waitForEvent(page, "hopae-completed");
-      assert.equal(await page.evaluate(() => document.querySelector(".hopae-verify-app-link").hidden), true, "gone once it ended");
+      assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-app-link").hidden), true, "gone once it ended");
+      await page.context().close();
     }
   });
 
@@ -131,7 +134,7 @@ describe("statuses", () => {
     }
     const statuses = (await eventsOf(page, "hopae-status")).map((d) => d.status);
     assert.deepEqual(statuses, ["awaiting_user_action", "authenticating", "processing", "on_hold"]);
-    assert.match(await page.textContent(".hopae-verify-status"), /Continue in your eID app/);
+    assert.match(await page.textContent(".hopae-verify-status"), /Continue in the BankID app/);
     await completeAndExpectOnce(page, id);
   });
 
@@ -162,8 +165,8 @@ describe("faults", () => {
   ]) {
     test(`${name} is retried and the session completes`, async () => {
       const { page, id, problems } = await startWithFault(fault);
-      await page.waitForFunction(() => /Trying again/.test(document.querySelector(".hopae-verify-status").textContent));
-      await page.waitForFunction(() => /Scan the QR/.test(document.querySelector(".hopae-verify-status").textContent), null, { timeout: 10_000 });
+      await page.waitForFunction(() => /Trying again/.test(deepQuery(".hopae-verify-status").textContent));
+      await page.waitForFunction(() => /scan the QR/.test(deepQuery(".hopae-verify-status").textContent), null, { timeout: 10_000 });
       assert.ok(requestsFor(id, "GET").length >= fault.times + 1);
       await completeAndExpectOnce(page, id);
       assert.deepEqual(problems.filter((p) => p.startsWith("pageerror")), []);
@@ -172,9 +175,9 @@ describe("faults", () => {
 
   test("429 is retried no sooner than Retry-After", async () => {
     const { page, id } = await startWithFault({ kind: "rate-limit", retryAfter: 2, times: 1 });
-    await page.waitForFunction(() => /Trying again/.test(document.querySelector(".hopae-verify-status").textContent));
+    await page.waitForFunction(() => /Trying again/.test(deepQuery(".hopae-verify-status").textContent));
     const limitedAt = requestsFor(id, "GET").at(-1).at;
-    await page.waitForFunction(() => /Scan the QR/.test(document.querySelector(".hopae-verify-status").textContent), null, { timeout: 10_000 });
+    await page.waitForFunction(() => /scan the QR/.test(deepQuery(".hopae-verify-status").textContent), null, { timeout: 10_000 });
     const next = requestsFor(id, "GET").find((r) => r.at > limitedAt);
     assert.ok(next.at - limitedAt >= 2000, `retried after ${next.at - limitedAt} ms`);
     await completeAndExpectOnce(page, id);
@@ -182,9 +185,9 @@ describe("faults", () => {
 
   test("a request slower than requestTimeout is abandoned and retried", async () => {
     const { page, id } = await startWithFault({ kind: "delay", delayMs: 3000, times: 1 }, { requestTimeout: 1000 });
-    await page.waitForFunction(() => /Trying again/.test(document.querySelector(".hopae-verify-status").textContent), null, { timeout: 5000 });
+    await page.waitForFunction(() => /Trying again/.test(deepQuery(".hopae-verify-status").textContent), null, { timeout: 5000 });
     const slowAt = requestsFor(id, "GET").at(-1).at;
-    await page.waitForFunction(() => /Scan the QR/.test(document.querySelector(".hopae-verify-status").textContent), null, { timeout: 10_000 });
+    await page.waitForFunction(() => /scan the QR/.test(deepQuery(".hopae-verify-status").textContent), null, { timeout: 10_000 });
     assert.ok(requestsFor(id, "GET").find((r) => r.at > slowAt).at - slowAt < 3000, "retried before the slow answer came");
     await completeAndExpectOnce(page, id);
   });
@@ -288,7 +291,7 @@ describe("cancel, try again, destroy, double mount", () => {
     await sleep(100); // the delayed request is now in flight
     await page.evaluate(() => window.demoHandle.destroy());
     const destroyedAt = Date.now();
-    assert.equal(await page.evaluate(() => document.getElementById("widget").childElementCount), 0);
+    assert.equal(await page.evaluate(() => document.getElementById("widget").shadowRoot.querySelectorAll(".hopae-verify").length), 0);
     await sleep(2500);
     assert.deepEqual(requestsFor(id, "GET").filter((r) => r.at > destroyedAt), [], "no poll after destroy");
     assert.equal(requestsFor(id, "DELETE").length, 1, "one best-effort cancel");
@@ -311,7 +314,7 @@ describe("cancel, try again, destroy, double mount", () => {
       first.then((h) => h.destroy());
       const second = await mount(el, options);
       window.strictHandle = second;
-      return { superseded: (await first).superseded === true, widgets: el.querySelectorAll(".hopae-verify").length };
+      return { superseded: (await first).superseded === true, widgets: el.shadowRoot.querySelectorAll(".hopae-verify").length };
     });
     await page.waitForFunction(() => window.strictHandle.verificationId);
     assert.deepEqual(result, { superseded: true, widgets: 1 });
@@ -330,6 +333,6 @@ describe("cancel, try again, destroy, double mount", () => {
     });
     await page.waitForFunction(() => window.demoEvents.filter((e) => e.type === "hopae-initiated").length === 2);
     assert.equal((await eventsOf(page, "hopae-cancelled"))[0].verificationId, first.verificationId);
-    assert.equal(await page.evaluate(() => document.querySelectorAll("#widget .hopae-verify").length), 1);
+    assert.equal(await page.evaluate(() => document.getElementById("widget").shadowRoot.querySelectorAll(".hopae-verify").length), 1);
   });
 });
