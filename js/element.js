@@ -39,6 +39,7 @@ export class HopaeVerifyElement extends Base {
   #handle;
   #options = {};
   #scheduled = false;
+  #mounting = false;
 
   /** Options that cannot be attributes (headers, body, messages, …), merged over them. */
   get options() {
@@ -65,7 +66,8 @@ export class HopaeVerifyElement extends Base {
   }
 
   connectedCallback() {
-    this.#remount();
+    // Moved within the document: the verification carries on.
+    if (!this.#handle && !this.#mounting) this.#remount();
   }
 
   disconnectedCallback() {
@@ -88,18 +90,27 @@ export class HopaeVerifyElement extends Base {
   #remount() {
     if (this.#scheduled) return;
     this.#scheduled = true;
+    this.#mounting = true;
     queueMicrotask(async () => {
       this.#scheduled = false;
-      if (!this.isConnected) return;
+      if (!this.isConnected) {
+        this.#mounting = false;
+        return;
+      }
       const options = { ...this.#options };
       for (const [attribute, option] of Object.entries(ATTRIBUTES)) {
         if (this.hasAttribute(attribute)) options[option] = this.getAttribute(attribute);
       }
       this.#destroy();
       try {
-        this.#handle = await mount(this, options);
+        const handle = await mount(this, options);
+        // Removed while the module loaded: nothing to keep.
+        if (this.isConnected) this.#handle = handle;
+        else handle.destroy();
       } catch (error) {
         reportInvalid(this, error);
+      } finally {
+        this.#mounting = false;
       }
     });
   }

@@ -3,7 +3,7 @@
 // and the drop-in script (esbuild bundles the same modules into one classic
 // script). Also bundles the React example page of www/.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,4 +63,3 @@ const row = (file) => {
   return `${file.padEnd(32)} ${String(statSync(join(dist, file)).size).padStart(7)} B  gzip ${String(gzipSync(bytes, { level: 9 }).length).padStart(6)} B`;
 };
 console.log(["built dist/:", ...["hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", "index.js", "hopae-verify.js"].map(row)].join("\n  "));
-writeFileSync(join(dist, ".gitignore"), "*\n");

@@ -4,7 +4,7 @@
 // Hopae environment is configured) the Hopae simulator it talks to.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
-import { extname, join, normalize, dirname } from "node:path";
+import { extname, join, normalize, dirname, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createVerificationHandler, toNodeHandler } from "./index.js";
 import { createSimulator } from "./simulator.js";
@@ -26,7 +26,7 @@ export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; st
 
 async function serveFile(res, dir, relative) {
   const path = normalize(join(dir, relative));
-  if (!path.startsWith(dir)) return false;
+  if (path !== dir && !path.startsWith(dir + sep)) return false;
   try {
     const body = await readFile(path.endsWith("/") ? join(path, "index.html") : path);
     const type = TYPES[extname(path.endsWith("/") ? "index.html" : path)] ?? "application/octet-stream";
@@ -43,9 +43,10 @@ async function serveFile(res, dir, relative) {
  * HOPAE_CLIENT_SECRET and HOPAE_API_BASE select a real Hopae environment),
  * generation ("current": the simulator's /connect/v1, the default; "guide":
  * its /api/v1), simulator (options for the simulator), backend (extra options
- * for the reference backend). Resolves to {server, url, simulator, close}.
+ * for the reference backend), wwwRoot (the pages to serve, default www/).
+ * Resolves to {server, url, simulator, close}.
  */
-export async function startDemo({ port = 8080, host = "127.0.0.1", env = process.env, generation = env.SIM_API ?? "current", simulator: simOptions = {}, backend = {} } = {}) {
+export async function startDemo({ port = 8080, host = "127.0.0.1", env = process.env, generation = env.SIM_API ?? "current", simulator: simOptions = {}, backend = {}, wwwRoot = join(root, "www") } = {}) {
   const real = env.HOPAE_CLIENT_ID && env.HOPAE_CLIENT_SECRET && env.HOPAE_API_BASE;
   const simulator = real ? null : createSimulator(simOptions);
   let verifications;
@@ -55,7 +56,7 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", env = process
     if (simulator && (await simulator.handle(req, res))) return;
     if (req.method === "GET" || req.method === "HEAD") {
       if (path.startsWith("/dist/") && (await serveFile(res, join(root, "dist"), path.slice(6)))) return;
-      if (await serveFile(res, join(root, "www"), path.slice(1) || "index.html")) return;
+      if (await serveFile(res, wwwRoot, path.slice(1) || "index.html")) return;
     }
     res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found");
   });

@@ -8,8 +8,8 @@ import { startDemo } from "../../server/demo.js";
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Starts a demo server and a browser; `close()` stops both. */
-export async function setup(simulator = {}) {
-  const demo = await startDemo({ port: 0, simulator: { qrMode: "bankid", ...simulator } });
+export async function setup(simulator = {}, demoOptions = {}) {
+  const demo = await startDemo({ port: 0, simulator: { qrMode: "bankid", ...simulator }, ...demoOptions });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -37,7 +37,7 @@ export async function setup(simulator = {}) {
     },
     async close() {
       await browser.close();
-      await demo.close();
+      await this.demo.close();
     },
   };
 }

@@ -1,0 +1,22 @@
+// Mistakes the declarations must catch: each line below is an error, or tsc
+// reports the unused @ts-expect-error and the test fails.
+import { mount } from "hopae-connect-widget";
+
+const el = document.createElement("div");
+// @ts-expect-error endpoint is required
+void mount(el, { providerId: "bankidse" });
+// @ts-expect-error pollInterval is a number
+void mount(el, { endpoint: "/v", providerId: "bankidse", pollInterval: "often" });
+// @ts-expect-error redirect is one of three modes
+void mount(el, { endpoint: "/v", providerId: "bankidse", redirect: "popup" });
+// @ts-expect-error no such message key
+void mount(el, { endpoint: "/v", providerId: "bankidse", messages: { scanQR: "x" } });
+el.addEventListener("hopae-completed", (e) => {
+  // @ts-expect-error the detail has no such field
+  console.log(e.detail.attributes);
+});
+el.addEventListener("hopae-failed", (e) => {
+  // @ts-expect-error code is a string
+  const n: number = e.detail.code;
+  console.log(n);
+});

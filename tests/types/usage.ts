@@ -1,0 +1,60 @@
+// What a TypeScript user writes: this must type-check (tsc --noEmit, strict).
+import { mount, HopaeVerifyElement, type HopaeFailedDetail, type MountOptions, type Verification } from "hopae-connect-widget";
+import { define } from "hopae-connect-widget/define";
+
+const el = document.createElement("div");
+
+el.addEventListener("hopae-completed", (e) => {
+  const attributes: Record<string, unknown> = e.detail.verifiedAttributes;
+  const id: string = e.detail.verificationId;
+  const at: string | null = e.detail.verifiedAt;
+  console.log(attributes, id, at);
+});
+el.addEventListener("hopae-failed", (e) => {
+  const d: HopaeFailedDetail = e.detail;
+  const retry: boolean = d.retryable;
+  const status: number | null = d.httpStatus;
+  console.log(d.code, d.title, d.message, retry, status);
+});
+el.addEventListener("hopae-status", (e) => console.log(e.detail.status, e.detail.fallbackFrom));
+el.addEventListener("hopae-redirect", (e) => {
+  e.preventDefault();
+  location.assign(e.detail.authorizationUrl);
+});
+el.addEventListener("hopae-initiated", (e) => console.log(e.detail.flowType, e.detail.expiresAt));
+el.addEventListener("hopae-expired", (e) => console.log(e.detail.verificationId));
+el.addEventListener("hopae-cancelled", (e) => console.log(e.detail.verificationId));
+
+const options: MountOptions = {
+  endpoint: "/api/verifications",
+  providerId: "bankidse",
+  pollInterval: 2000,
+  timeout: 120_000,
+  requestTimeout: 5000,
+  maxRetries: 3,
+  fallbackProviders: ["frejaid"],
+  redirect: "new-tab",
+  locale: "sv",
+  messages: { scanQr: "Skanna!", tryAgain: "Igen" },
+  headers: { "X-CSRF-Token": "t" },
+  credentials: "include",
+  body: { referenceId: "order-1" },
+  size: 240,
+};
+
+async function run(): Promise<void> {
+  const v: Verification = await mount(el, options);
+  const id: string | undefined = v.verificationId;
+  v.cancel();
+  v.restart();
+  v.destroy();
+  console.log(id, v.status);
+}
+void run();
+
+define();
+const element = document.createElement("hopae-verify");
+const typed: HopaeVerifyElement = element;
+typed.options = { headers: { "X-CSRF-Token": "t" } };
+typed.addEventListener("hopae-completed", (e) => console.log(e.detail.providerId));
+console.log(typed.verificationId);
