@@ -31,6 +31,7 @@ mod exports {
 
     use crate::core::config::Options;
     use crate::web::http::Backend;
+    use crate::web::json::JsJson;
     use crate::web::widget::Widget;
 
     /// Mounts a verification widget on `element` and starts a verification.
@@ -47,9 +48,9 @@ mod exports {
                 "hopae-connect-widget: mount(element, options) needs an options object, e.g. { endpoint: \"/api/verifications\", providerId: \"bankidse\" }",
             ));
         }
-        let raw: Options = serde_wasm_bindgen::from_value(options.clone())
-            .map_err(|e| JsError::new(&format!("hopae-connect-widget: invalid options: {e}")))?;
-        let config = raw.validate().map_err(|e| JsError::new(&e.to_string()))?;
+        let config = Options::from_json(&JsJson(options.clone()))
+            .and_then(Options::validate)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         let backend = backend(&config.endpoint, &options)?;
         let widget = Widget::mount(host, config, backend).map_err(|e| {
             JsError::new(&format!(
@@ -82,7 +83,7 @@ mod exports {
             Some("omit") => RequestCredentials::Omit,
             Some(other) => {
                 return Err(JsError::new(&format!(
-                    "hopae-connect-widget: the `credentials` option must be \"same-origin\", \"include\" or \"omit\", not {other:?}"
+                    "hopae-connect-widget: the `credentials` option must be \"same-origin\", \"include\" or \"omit\", not \"{other}\""
                 )))
             }
         };
@@ -100,6 +101,25 @@ mod exports {
             credentials,
             extra_body,
         })
+    }
+
+    /// Encodes `text` and paints it on `canvas` at about `size` CSS pixels,
+    /// exactly as the widget paints its codes (used by the benchmark).
+    #[wasm_bindgen(js_name = renderQr)]
+    pub fn render_qr(canvas: web_sys::HtmlCanvasElement, text: &str, size: u32) -> Result<(), JsError> {
+        let qr = crate::core::qr::QrMatrix::encode(text)
+            .map_err(|_| JsError::new("hopae-connect-widget: the text is too long for a QR code"))?;
+        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        crate::web::canvas::paint(&canvas, &qr, size, dpr)
+            .map_err(|e| JsError::new(&crate::web::http::describe(&e)))
+    }
+
+    /// Bytes of the WebAssembly memory (used by the benchmark's memory check).
+    #[wasm_bindgen(js_name = memoryBytes)]
+    pub fn memory_bytes() -> f64 {
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+        let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+        f64::from(buffer.byte_length())
     }
 
     /// A running verification, returned by `mount`.

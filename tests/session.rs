@@ -2,7 +2,8 @@
 //! rule is checked without sleeping.
 #![cfg(not(target_arch = "wasm32"))]
 
-use hopae_connect_widget::core::api::{CreateResponse, StatusResponse};
+use hopae_connect_widget::core::api::{CreateResponse, Problem, StatusResponse};
+use hopae_connect_widget::core::json::parse;
 use hopae_connect_widget::core::config::{Config, Options, RedirectMode};
 use hopae_connect_widget::core::error::Error;
 use hopae_connect_widget::core::messages::{Message, Messages};
@@ -18,19 +19,18 @@ fn text(m: &Message) -> String {
 
 fn config(extra: &str) -> Config {
     let json = format!(r#"{{"endpoint":"/api/verifications","providerId":"bankidse"{extra}}}"#);
-    serde_json::from_str::<Options>(&json)
-        .expect("test options")
-        .validate()
+    Options::from_json(&parse(&json).expect("test JSON"))
+        .and_then(Options::validate)
         .expect("valid options")
 }
 
 fn created(json: &str, server_time: Option<u64>) -> Input {
-    let body: CreateResponse = serde_json::from_str(json).expect("test create body");
+    let body = CreateResponse::from_json(&parse(json).expect("test JSON")).expect("test create body");
     Input::Created(Ok(Reply { body, server_time }))
 }
 
 fn polled(json: &str) -> Input {
-    let body: StatusResponse = serde_json::from_str(json).expect("test status body");
+    let body = StatusResponse::from_json(&parse(json).expect("test JSON")).expect("test status body");
     Input::Polled(Ok(Reply {
         body,
         server_time: None,
@@ -40,7 +40,7 @@ fn polled(json: &str) -> Input {
 fn http(status: u16, json: &str, retry_after: Option<&str>) -> Error {
     Error::Http {
         status,
-        problem: serde_json::from_str(json).ok(),
+        problem: parse(json).ok().and_then(|v| Problem::from_json(&v)),
         retry_after: retry_after.map(str::to_owned),
     }
 }

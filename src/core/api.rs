@@ -7,136 +7,199 @@
 //! optional, and unknown fields are ignored, so a newer server does not break
 //! an older widget. These types only describe; `session` decides what they mean.
 
-use core::fmt;
+use crate::core::json::Json;
 
-use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
+fn text<J: Json>(v: &J, key: &str) -> Option<String> {
+    v.get(key).and_then(|f| f.as_str())
+}
+
+fn number<J: Json>(v: &J, key: &str) -> Option<f64> {
+    v.get(key).and_then(|f| f.as_f64())
+}
+
+/// A member that must be a string: `Err` says which and why.
+fn required<J: Json>(v: &J, key: &str) -> Result<String, String> {
+    match v.get(key) {
+        None => Err(["missing field `", key, "`"].concat()),
+        Some(f) => f
+            .as_str()
+            .ok_or_else(|| ["`", key, "` is not a string"].concat()),
+    }
+}
+
+fn object<J: Json>(v: &J) -> Result<(), String> {
+    if v.is_object() {
+        Ok(())
+    } else {
+        Err("the body is not a JSON object".into())
+    }
+}
 
 /// The body of `POST {endpoint}` (Hopae's create response, passed through by
 /// the site's backend).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateResponse {
     /// Opaque id used in the status URL.
     pub verification_id: String,
     /// The status string as sent; see [`Status::parse`].
     pub status: String,
     /// The provider that was started (may differ from the one asked for).
-    #[serde(default)]
     pub provider_id: Option<String>,
     /// `qr`, `push`, `redirect` or `dc`; the guide always sends it.
-    #[serde(default)]
     pub flow_type: Option<String>,
     /// What the flow needs shown.
-    #[serde(default)]
     pub flow_details: Option<FlowDetails>,
     /// Newer servers recommend a polling cadence.
-    #[serde(default)]
     pub polling: Option<Polling>,
     /// RFC 3339; the session's hard deadline.
-    #[serde(default)]
     pub expires_at: Option<String>,
 }
 
+impl CreateResponse {
+    /// Reads a create response; `Err` says what is missing or wrong.
+    pub fn from_json<J: Json>(v: &J) -> Result<CreateResponse, String> {
+        object(v)?;
+        Ok(CreateResponse {
+            verification_id: required(v, "verificationId")?,
+            status: required(v, "status")?,
+            provider_id: text(v, "providerId"),
+            flow_type: text(v, "flowType"),
+            flow_details: v.get("flowDetails").map(|f| FlowDetails::from_json(&f)),
+            polling: v.get("polling").map(|p| Polling {
+                recommended_interval: number(&p, "recommendedInterval"),
+                max_duration: number(&p, "maxDuration"),
+            }),
+            expires_at: text(v, "expiresAt"),
+        })
+    }
+}
+
 /// The body of `GET {endpoint}/{verificationId}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StatusResponse {
     /// Echo of the id (optional: the widget already knows it).
-    #[serde(default)]
     pub verification_id: Option<String>,
     /// The status string as sent; see [`Status::parse`].
     pub status: String,
     /// Echo of the provider.
-    #[serde(default)]
     pub provider_id: Option<String>,
     /// A changed `qrData` here is a new code to paint (animated QR).
-    #[serde(default)]
     pub flow_details: Option<FlowDetails>,
     /// RFC 3339 completion time.
-    #[serde(default)]
     pub verified_at: Option<String>,
     /// RFC 3339; the session's hard deadline (lets a resumed session know it).
-    #[serde(default)]
     pub expires_at: Option<String>,
     /// Why a `failed` verification failed.
-    #[serde(default)]
     pub error: Option<ErrorInfo>,
 }
 
+impl StatusResponse {
+    /// Reads a status response; `Err` says what is missing or wrong.
+    pub fn from_json<J: Json>(v: &J) -> Result<StatusResponse, String> {
+        object(v)?;
+        Ok(StatusResponse {
+            verification_id: text(v, "verificationId"),
+            status: required(v, "status")?,
+            provider_id: text(v, "providerId"),
+            flow_details: v.get("flowDetails").map(|f| FlowDetails::from_json(&f)),
+            verified_at: text(v, "verifiedAt"),
+            expires_at: text(v, "expiresAt"),
+            error: v.get("error").map(|e| ErrorInfo::from_json(&e)),
+        })
+    }
+}
+
 /// `flowDetails`: the part of a response that tells the widget what to show.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FlowDetails {
     /// Text to encode as a QR code (`qr` flow).
-    #[serde(default)]
     pub qr_data: Option<String>,
     /// Where to send the browser (`redirect` flow).
-    #[serde(default)]
     pub authorization_url: Option<String>,
     /// A message from the provider for the user (`push` flow).
-    #[serde(default)]
     pub message: Option<String>,
     /// A code the user compares with the one in their app (`push` flow).
-    #[serde(default)]
     pub verification_code: Option<String>,
     /// BankID's token for starting the app on this device.
-    #[serde(default)]
     pub auto_start_token: Option<String>,
     /// A link that opens the wallet or eID app on this device.
-    #[serde(default)]
     pub deeplink: Option<String>,
     /// A direct link for QR and Digital Credentials flows.
-    #[serde(default)]
     pub link_data: Option<String>,
 }
 
+impl FlowDetails {
+    /// Reads `flowDetails`; fields of the wrong type count as absent.
+    pub fn from_json<J: Json>(v: &J) -> FlowDetails {
+        FlowDetails {
+            qr_data: text(v, "qrData"),
+            authorization_url: text(v, "authorizationUrl"),
+            message: text(v, "message"),
+            verification_code: text(v, "verificationCode"),
+            auto_start_token: text(v, "autoStartToken"),
+            deeplink: text(v, "deeplink"),
+            link_data: text(v, "linkData"),
+        }
+    }
+}
+
 /// `polling`: the server's advice on how often and how long to poll.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Polling {
     /// Milliseconds between status requests.
-    #[serde(default)]
     pub recommended_interval: Option<f64>,
     /// Milliseconds after which polling should stop.
-    #[serde(default)]
     pub max_duration: Option<f64>,
 }
 
 /// `error` inside a status response, or the `{error: {...}}` envelope.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorInfo {
     /// A string or numeric error code.
-    #[serde(default)]
     pub code: Option<Code>,
     /// A human-readable explanation.
-    #[serde(default)]
     pub message: Option<String>,
+}
+
+impl ErrorInfo {
+    /// Reads an error object.
+    pub fn from_json<J: Json>(v: &J) -> ErrorInfo {
+        ErrorInfo {
+            code: v.get("code").and_then(|c| Code::from_json(&c)),
+            message: text(v, "message"),
+        }
+    }
 }
 
 /// An error body in any of the documented shapes: RFC 7807 with a numeric
 /// `code` (`300001`), RFC 7807 with the string code in `title`
 /// (`SESSION_NOT_FOUND`), or `{error: {code, message}}`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Problem {
     /// `urn:org:hopae:problem-type:…`.
-    #[serde(default, rename = "type")]
     pub kind: Option<String>,
     /// A summary, or (newer form) the string code itself.
-    #[serde(default)]
     pub title: Option<String>,
     /// The explanation for this occurrence.
-    #[serde(default)]
     pub detail: Option<String>,
     /// The numeric code of the older form.
-    #[serde(default)]
     pub code: Option<Code>,
     /// The envelope form.
-    #[serde(default)]
     pub error: Option<ErrorInfo>,
 }
 
 impl Problem {
+    /// Reads an error body; `None` when it is not an object.
+    pub fn from_json<J: Json>(v: &J) -> Option<Problem> {
+        v.is_object().then(|| Problem {
+            kind: text(v, "type"),
+            title: text(v, "title"),
+            detail: text(v, "detail"),
+            code: v.get("code").and_then(|c| Code::from_json(&c)),
+            error: v.get("error").map(|e| ErrorInfo::from_json(&e)),
+        })
+    }
+
     /// The most specific code the body carries, whichever shape it has: a
     /// code `known` to the caller first, then a textual one (it says more
     /// than a number), then a numeric one.
@@ -151,8 +214,9 @@ impl Problem {
             self.error.as_ref().and_then(|e| e.code.clone()),
             title,
         ];
-        let pick =
-            |want: &dyn Fn(&Code) -> bool| candidates.iter().flatten().find(|c| want(c)).cloned();
+        let pick = |want: &dyn Fn(&Code) -> bool| {
+            candidates.iter().flatten().find(|c| want(c)).cloned()
+        };
         pick(&known)
             .or_else(|| pick(&|c| matches!(c, Code::Text(_))))
             .or_else(|| pick(&|_| true))
@@ -185,35 +249,17 @@ pub enum Code {
     Text(String),
 }
 
-impl<'de> Deserialize<'de> for Code {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct CodeVisitor;
-        impl Visitor<'_> for CodeVisitor {
-            type Value = Code;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a numeric or string error code")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Code, E> {
-                Ok(Code::Number(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Code, E> {
-                Ok(Code::Text(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Code, E> {
-                if v.fract() == 0.0 && (0.0..1e15).contains(&v) {
-                    Ok(Code::Number(v as u64))
-                } else {
-                    Ok(Code::Text(v.to_string()))
-                }
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Code, E> {
-                Ok(match v.parse::<u64>() {
-                    Ok(n) => Code::Number(n),
-                    Err(_) => Code::Text(v.to_owned()),
-                })
-            }
+impl Code {
+    /// Reads a code from a number or a string (`"400005"` counts as a number).
+    pub fn from_json<J: Json>(v: &J) -> Option<Code> {
+        if let Some(n) = v.as_f64() {
+            return (n.fract() == 0.0 && (0.0..1e15).contains(&n)).then_some(Code::Number(n as u64));
         }
-        deserializer.deserialize_any(CodeVisitor)
+        let t = v.as_str()?;
+        Some(match t.parse::<u64>() {
+            Ok(n) => Code::Number(n),
+            Err(_) => Code::Text(t),
+        })
     }
 }
 
@@ -271,13 +317,23 @@ impl Status {
 mod tests {
     use super::*;
 
+    use crate::core::json::parse;
+
     fn problem(json: &str) -> Problem {
-        serde_json::from_str(json).expect("valid test JSON")
+        Problem::from_json(&parse(json).expect("valid test JSON")).expect("an object")
+    }
+
+    fn create(json: &str) -> Result<CreateResponse, String> {
+        CreateResponse::from_json(&parse(json).expect("valid test JSON"))
+    }
+
+    fn status(json: &str) -> Result<StatusResponse, String> {
+        StatusResponse::from_json(&parse(json).expect("valid test JSON"))
     }
 
     #[test]
     fn reads_the_guides_create_response() {
-        let r: CreateResponse = serde_json::from_str(
+        let r = create(
             r#"{"verificationId":"eec15acab80b472bb20160d5751b8b40","status":"initiated",
                 "providerId":"bankidse","flowType":"qr",
                 "flowDetails":{"qrData":"bankidse:///?token=7c40b5c1-..."},
@@ -294,7 +350,7 @@ mod tests {
 
     #[test]
     fn reads_the_current_create_response_with_polling() {
-        let r: CreateResponse = serde_json::from_str(
+        let r = create(
             r#"{"verificationId":"ver_1","status":"initiated","providerId":"bankidse",
                 "flowType":"qr","flowDetails":{"qrData":"x"},"links":"",
                 "polling":{"recommendedInterval":2000,"maxDuration":120000},
@@ -306,9 +362,11 @@ mod tests {
 
     #[test]
     fn a_body_without_the_required_fields_is_refused() {
-        assert!(serde_json::from_str::<CreateResponse>(r#"{"status":"initiated"}"#).is_err());
-        assert!(serde_json::from_str::<StatusResponse>(r#"{"verificationId":"x"}"#).is_err());
-        assert!(serde_json::from_str::<StatusResponse>(r#"{"status":5}"#).is_err());
+        assert_eq!(create(r#"{"status":"initiated"}"#), Err("missing field `verificationId`".into()));
+        assert_eq!(status(r#"{"verificationId":"x"}"#), Err("missing field `status`".into()));
+        assert_eq!(status(r#"{"status":5}"#), Err("`status` is not a string".into()));
+        assert_eq!(status("[]"), Err("the body is not a JSON object".into()));
+        assert!(Problem::from_json(&parse("\"text\"").expect("json")).is_none());
     }
 
     #[test]

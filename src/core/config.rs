@@ -9,10 +9,7 @@
 
 use core::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
-use std::collections::BTreeMap;
-
+use crate::core::json::Json;
 use crate::core::messages::{Locale, Messages};
 
 /// Default milliseconds between status requests (the guide's 3 s).
@@ -34,79 +31,38 @@ const REQUEST_TIMEOUT_RANGE: (u64, u64) = (1_000, 120_000);
 const MAX_FALLBACKS: usize = 8;
 
 /// The options as the page wrote them.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Options {
     /// The backend route that creates verifications (`/api/verifications`).
-    #[serde(default)]
     pub endpoint: Option<String>,
     /// The eID provider to start (`bankidse`); `provider` as an attribute.
-    #[serde(default, alias = "provider")]
     pub provider_id: Option<String>,
     /// Milliseconds between status requests.
-    #[serde(default)]
     pub poll_interval: Option<Number>,
     /// Milliseconds before the widget gives up.
-    #[serde(default)]
     pub timeout: Option<Number>,
     /// Edge of the QR code in CSS pixels.
-    #[serde(default)]
     pub size: Option<Number>,
     /// Consecutive transient faults to retry before failing.
-    #[serde(default)]
     pub max_retries: Option<Number>,
     /// Milliseconds one request may take.
-    #[serde(default)]
     pub request_timeout: Option<Number>,
     /// `same-tab`, `new-tab` or `event-only`.
-    #[serde(default)]
     pub redirect: Option<String>,
     /// A verification to continue instead of creating one (after a redirect).
-    #[serde(default)]
     pub resume: Option<String>,
     /// Providers to try, in order, when the provider is unavailable.
-    #[serde(default)]
     pub fallback_providers: Option<StringList>,
     /// A BCP 47 language tag (`sv`, `de-AT`) for the widget's texts.
-    #[serde(default)]
     pub locale: Option<String>,
     /// The page's own texts, by key (see `messages::KEYS`).
-    #[serde(default)]
-    pub messages: Option<BTreeMap<String, String>>,
+    pub messages: Option<Vec<(String, String)>>,
 }
 
 /// A list of strings, as an array or as one comma- or space-separated
 /// attribute string.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StringList(pub Vec<String>);
-
-impl<'de> Deserialize<'de> for StringList {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ListVisitor;
-        impl<'de> Visitor<'de> for ListVisitor {
-            type Value = StringList;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of provider ids")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<StringList, E> {
-                Ok(StringList(
-                    v.split(|c: char| c == ',' || c.is_whitespace())
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                ))
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<StringList, A::Error> {
-                let mut out = Vec::new();
-                while let Some(item) = seq.next_element::<String>()? {
-                    out.push(item);
-                }
-                Ok(StringList(out))
-            }
-        }
-        deserializer.deserialize_any(ListVisitor)
-    }
-}
 
 /// What the widget does with a `redirect` flow's `authorizationUrl`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,28 +79,83 @@ pub enum RedirectMode {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Number(pub f64);
 
-impl<'de> Deserialize<'de> for Number {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NumberVisitor;
-        impl Visitor<'_> for NumberVisitor {
-            type Value = Number;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number of milliseconds or pixels")
+impl Options {
+    /// Reads the options object a page passed (or an element's attributes):
+    /// numbers may be numbers or numeric strings; lists may be arrays or
+    /// comma-separated strings.
+    pub fn from_json<J: Json>(v: &J) -> Result<Options, ConfigError> {
+        let text = |key: &'static str| -> Result<Option<String>, ConfigError> {
+            match v.get(key) {
+                None => Ok(None),
+                Some(f) => f
+                    .as_str()
+                    .map(Some)
+                    .ok_or_else(|| ConfigError::Invalid(key, "must be a string".into())),
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {
-                Ok(Number(v))
+        };
+        let number = |key: &str| {
+            v.get(key).map(|f| {
+                let n = f
+                    .as_f64()
+                    .or_else(|| f.as_str().and_then(|t| decimal(&t)));
+                Number(n.unwrap_or(f64::NAN))
+            })
+        };
+        let fallback_providers = match v.get("fallbackProviders") {
+            None => None,
+            Some(f) => Some(StringList(match f.items() {
+                Some(items) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str().ok_or_else(|| {
+                            ConfigError::Invalid("fallbackProviders", "must list provider ids as strings".into())
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+                None => text("fallbackProviders")?
+                    .unwrap_or_default()
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            })),
+        };
+        let messages = match v.get("messages") {
+            None => None,
+            Some(m) if m.is_object() => Some(
+                m.entries()
+                    .into_iter()
+                    .map(|(k, t)| {
+                        t.as_str().map(|t| (k, t)).ok_or_else(|| {
+                            ConfigError::Invalid("messages", "must map message keys to strings".into())
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            Some(_) => {
+                return Err(ConfigError::Invalid(
+                    "messages",
+                    "must be an object of message keys to strings".into(),
+                ))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
-                Ok(Number(v as f64))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
-                Ok(Number(v as f64))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Number, E> {
-                Ok(Number(v.trim().parse().unwrap_or(f64::NAN)))
-            }
-        }
-        deserializer.deserialize_any(NumberVisitor)
+        };
+        Ok(Options {
+            endpoint: text("endpoint")?,
+            provider_id: match text("providerId")? {
+                Some(p) => Some(p),
+                None => text("provider")?,
+            },
+            poll_interval: number("pollInterval"),
+            timeout: number("timeout"),
+            size: number("size"),
+            max_retries: number("maxRetries"),
+            request_timeout: number("requestTimeout"),
+            redirect: text("redirect")?,
+            resume: text("resume")?,
+            fallback_providers,
+            locale: text("locale")?,
+            messages,
+        })
     }
 }
 
@@ -175,7 +186,7 @@ pub struct Config {
     /// The `locale` option, when set (the shell falls back to the page's language).
     pub locale: Option<String>,
     /// The page's own texts.
-    pub messages: BTreeMap<String, String>,
+    pub messages: Vec<(String, String)>,
 }
 
 impl Config {
@@ -250,7 +261,7 @@ impl Options {
             Some(other) => {
                 return Err(ConfigError::Invalid(
                     "redirect",
-                    format!("must be \"same-tab\", \"new-tab\" or \"event-only\", not {other:?}"),
+                    format!("must be \"same-tab\", \"new-tab\" or \"event-only\", not \"{other}\""),
                 ))
             }
         };
@@ -269,7 +280,7 @@ impl Options {
             if !valid {
                 return Err(ConfigError::Invalid(
                     "resume",
-                    format!("must be a verification id (letters, digits, '-', '_'), not {id:?}"),
+                    format!("must be a verification id (letters, digits, '-', '_'), not \"{id}\""),
                 ));
             }
         }
@@ -304,6 +315,30 @@ impl Options {
     }
 }
 
+/// A plain decimal number (`"3000"`, `"1.5"`, `"-2"`) as attributes write it.
+/// Not `str::parse::<f64>`: its tables cost the wasm over 10 KB.
+pub fn decimal(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let mut value = 0f64;
+    for c in whole.bytes() {
+        value = value * 10.0 + f64::from(c.checked_sub(b'0').filter(|d| *d < 10)?);
+    }
+    let mut scale = 1f64;
+    for c in fraction.bytes() {
+        scale /= 10.0;
+        value += scale * f64::from(c.checked_sub(b'0').filter(|d| *d < 10)?);
+    }
+    Some(if negative { -value } else { value })
+}
+
 fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
     let valid = !id.is_empty()
         && id.len() <= 64
@@ -315,7 +350,7 @@ fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
     } else {
         Err(ConfigError::Invalid(
             name,
-            format!("must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not {id:?}"),
+            format!("must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not \"{id}\""),
         ))
     }
 }
@@ -333,7 +368,12 @@ fn millis(
     } else {
         Err(ConfigError::Invalid(
             name,
-            format!("must be a number from {lo} to {hi}, not {v}"),
+            // Integers only: formatting floats would cost the wasm kilobytes.
+            if v.is_finite() {
+                format!("must be a number from {lo} to {hi}, not {}", v as i64)
+            } else {
+                format!("must be a number from {lo} to {hi}")
+            },
         ))
     }
 }
@@ -343,9 +383,7 @@ mod tests {
     use super::*;
 
     fn options(json: &str) -> Result<Config, ConfigError> {
-        serde_json::from_str::<Options>(json)
-            .expect("valid test JSON")
-            .validate()
+        Options::from_json(&crate::core::json::parse(json).expect("valid test JSON"))?.validate()
     }
 
     #[test]
@@ -402,6 +440,27 @@ mod tests {
         let e =
             options(r#"{"endpoint":"/v","providerId":"x","maxRetries":99}"#).expect_err("retries");
         assert!(e.to_string().contains("from 0 to 20"), "{e}");
+    }
+
+    #[test]
+    fn reads_decimal_attribute_strings() {
+        assert_eq!(decimal("3000"), Some(3000.0));
+        assert_eq!(decimal(" 1.5 "), Some(1.5));
+        assert_eq!(decimal("-2"), Some(-2.0));
+        assert_eq!(decimal(".25"), Some(0.25));
+        for bad in ["", "-", ".", "1e3", "1,5", "0x10", "soon"] {
+            assert_eq!(decimal(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn refuses_options_of_the_wrong_type() {
+        let e = options(r#"{"endpoint":5,"providerId":"x"}"#).expect_err("type");
+        assert!(e.to_string().contains("`endpoint` option must be a string"), "{e}");
+        let e = options(r#"{"endpoint":"/v","providerId":"x","messages":{"cancel":1}}"#).expect_err("type");
+        assert!(e.to_string().contains("messages"), "{e}");
+        let c = options(r#"{"endpoint":"/v","provider":"frejaid"}"#).expect("the attribute name works too");
+        assert_eq!(c.provider_id, "frejaid");
     }
 
     #[test]

@@ -329,7 +329,7 @@ mod tests {
     use super::*;
 
     fn http(status: u16, json: &str) -> Failure {
-        let problem = serde_json::from_str(json).ok();
+        let problem = crate::core::json::parse(json).ok().and_then(|v| Problem::from_json(&v));
         Error::Http {
             status,
             problem,
@@ -417,7 +417,7 @@ mod classification {
     fn http(status: u16, json: &str) -> Error {
         Error::Http {
             status,
-            problem: serde_json::from_str(json).ok(),
+            problem: crate::core::json::parse(json).ok().and_then(|v| Problem::from_json(&v)),
             retry_after: None,
         }
     }

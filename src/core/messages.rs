@@ -6,8 +6,6 @@
 //! The words live here and nowhere else. Placeholders: `{provider}`,
 //! `{code}`, `{time}`.
 
-use std::collections::BTreeMap;
-
 use crate::core::error::FailureKind;
 
 /// A line of text the widget shows under the QR code.
@@ -194,16 +192,16 @@ pub fn provider_name(id: &str) -> &str {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Messages {
     locale: Option<Locale>,
-    overrides: BTreeMap<String, String>,
+    overrides: Vec<(String, String)>,
 }
 
 impl Messages {
     /// `overrides` maps [`KEYS`] to the page's own strings; unknown keys are
     /// refused so a typo does not go unnoticed.
-    pub fn new(locale: Locale, overrides: BTreeMap<String, String>) -> Result<Messages, String> {
-        if let Some(unknown) = overrides.keys().find(|k| !KEYS.contains(&k.as_str())) {
+    pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Result<Messages, String> {
+        if let Some((unknown, _)) = overrides.iter().find(|(k, _)| !KEYS.contains(&k.as_str())) {
             return Err(format!(
-                "has no message {unknown:?}; the keys are {}",
+                "has no message \"{unknown}\"; the keys are {}",
                 KEYS.join(", ")
             ));
         }
@@ -220,8 +218,9 @@ impl Messages {
 
     /// The string for `key` with placeholders filled in.
     pub fn get(&self, key: &str, provider_id: &str) -> String {
-        let template = match self.overrides.get(key) {
-            Some(own) => own.as_str(),
+        let own = self.overrides.iter().rev().find(|(k, _)| k == key);
+        let template = match own {
+            Some((_, own)) => own.as_str(),
             None => {
                 let column = self.locale() as usize;
                 KEYS.iter()
@@ -308,7 +307,7 @@ mod tests {
 
     #[test]
     fn renders_in_the_language_with_overrides() {
-        let sv = Messages::new(Locale::Sv, BTreeMap::new()).expect("valid");
+        let sv = Messages::new(Locale::Sv, Vec::new()).expect("valid");
         assert_eq!(
             sv.render(&Message::ScanQr, "bankidse"),
             "Öppna BankID-appen och skanna QR-koden."
@@ -344,7 +343,7 @@ mod tests {
 
     #[test]
     fn refuses_unknown_keys() {
-        let err = Messages::new(Locale::En, [("scanQR".to_owned(), "x".to_owned())].into())
+        let err = Messages::new(Locale::En, vec![("scanQR".to_owned(), "x".to_owned())])
             .expect_err("typo");
         assert!(err.contains("scanQr"), "{err}");
     }

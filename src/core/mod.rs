@@ -9,6 +9,7 @@
 pub mod api;
 pub mod config;
 pub mod error;
+pub mod json;
 pub mod messages;
 pub mod qr;
 pub mod session;

@@ -43,7 +43,7 @@ pub fn paint(
     };
     canvas.set_width(px);
     canvas.set_height(px);
-    let css = format!("{}px", f64::from(px) / dpr);
+    let css = css_px(f64::from(px) / dpr);
     let style = canvas.style();
     style.set_property("width", &css)?;
     style.set_property("height", &css)?;
@@ -66,4 +66,22 @@ pub fn paint(
         .ok_or_else(|| JsValue::from_str("canvas 2d context unavailable"))?
         .dyn_into::<CanvasRenderingContext2d>()?;
     ctx.put_image_data(&image, 0.0, 0.0)
+}
+
+/// `"123.456px"`, with integer formatting only (float formatting would cost
+/// the wasm kilobytes).
+fn css_px(value: f64) -> String {
+    let thousandths = (value.max(0.0) * 1000.0).round() as u64;
+    let mut s = (thousandths / 1000).to_string();
+    let fraction = thousandths % 1000;
+    if fraction != 0 {
+        s.push('.');
+        let digits = fraction.to_string();
+        for _ in digits.len()..3 {
+            s.push('0');
+        }
+        s.push_str(digits.trim_end_matches('0'));
+    }
+    s.push_str("px");
+    s
 }

@@ -216,7 +216,7 @@ impl View {
             .and_then(|v| {
                 v.trim()
                     .strip_suffix("px")
-                    .and_then(|n| n.trim().parse::<f64>().ok())
+                    .and_then(crate::core::config::decimal)
             })
             .filter(|v| v.is_finite() && (96.0..=1024.0).contains(v));
         from_css.map_or(crate::core::config::DEFAULT_SIZE, |v| v.round() as u32)

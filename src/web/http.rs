@@ -14,6 +14,7 @@ use crate::core::api::Problem;
 use crate::core::error::Error;
 use crate::core::session::Request;
 use crate::core::time::{parse_http_date, Millis};
+use crate::web::json::JsJson;
 
 /// How to reach the backend: the options that only the browser uses.
 pub struct Backend {
@@ -49,7 +50,7 @@ impl Backend {
             .map_err(js_error)?;
         for (name, value) in &self.headers {
             headers.set(name, value).map_err(|e| {
-                Error::Network(format!("invalid header {name:?}: {}", describe(&e)))
+                Error::Network(format!("invalid header \"{name}\": {}", describe(&e)))
             })?;
         }
         let url = match request {
@@ -105,7 +106,7 @@ impl Backend {
             .unwrap_or_default();
         let parsed = JSON::parse(&text).ok();
         if !response.ok() {
-            let problem = parsed.and_then(|v| serde_wasm_bindgen::from_value::<Problem>(v).ok());
+            let problem = parsed.and_then(|v| Problem::from_json(&JsJson(v)));
             let retry_after = response.headers().get("retry-after").ok().flatten();
             return Err(Error::Http {
                 status,

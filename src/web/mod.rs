@@ -9,4 +9,5 @@ pub mod canvas;
 pub mod dom;
 pub mod events;
 pub mod http;
+pub mod json;
 pub mod widget;

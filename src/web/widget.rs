@@ -15,17 +15,18 @@ use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Element};
 
 use crate::core::config::{Config, RedirectMode};
 use crate::core::error::Error;
+use crate::core::api::{CreateResponse, StatusResponse};
 use crate::core::session::{Effect, Input, Reply, Request, Session};
 use crate::core::time::Millis;
 use crate::web::dom::View;
 use crate::web::events;
 use crate::web::http::{describe, Answer, Backend};
+use crate::web::json::JsJson;
 
 thread_local! {
     /// Every live widget, so that mounting on an element replaces the widget
@@ -425,19 +426,21 @@ impl Widget {
                 }
             }
             let input = match request {
-                Request::Create { .. } => Input::Created(result.and_then(decode)),
-                _ => Input::Polled(result.and_then(decode)),
+                Request::Create { .. } => {
+                    Input::Created(result.and_then(|a| decode(a, CreateResponse::from_json)))
+                }
+                _ => Input::Polled(result.and_then(|a| decode(a, StatusResponse::from_json))),
             };
             widget.feed(input);
         });
     }
 }
 
-fn decode<T: DeserializeOwned>(answer: Answer) -> Result<Reply<T>, Error> {
-    serde_wasm_bindgen::from_value(answer.body)
+fn decode<T>(answer: Answer, read: fn(&JsJson) -> Result<T, String>) -> Result<Reply<T>, Error> {
+    read(&JsJson(answer.body))
         .map(|body| Reply {
             body,
             server_time: answer.server_time,
         })
-        .map_err(|e| Error::BadShape(e.to_string()))
+        .map_err(Error::BadShape)
 }

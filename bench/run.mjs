@@ -1,0 +1,215 @@
+// `npm run bench`: our widget against the plain-JS approach of the guide
+// (its polling snippet + the `qrcode` package), side by side in one run, in
+// Debian's Chromium against the simulator on loopback. Prints one markdown
+// table (medians, min–max) and writes it to bench/RESULTS.md.
+//
+// Measures: bytes until the QR is painted (raw, gzip -9, brotli), time to QR
+// (cold and warm, 30 runs each, alternating), QR encode + paint (1,000 codes),
+// main-thread busy time while polling, memory after 1,000 mount/destroy
+// cycles, and requests per verification over 60 s and after destroy.
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem, platform, release } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { chromium } from "playwright-core";
+import { startDemo } from "../server/demo.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const CODES = Number(process.env.BENCH_CODES ?? 1000);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000);
+const WINDOW_S = Number(process.env.BENCH_REQUEST_SECONDS ?? 60);
+const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
+const log = (...a) => console.error("bench:", ...a);
+
+// ---- the baseline, built the same way as ours --------------------------------
+await build({
+  entryPoints: [join(root, "bench/baseline/baseline.js")],
+  outfile: join(root, "bench/site/baseline.bundle.js"),
+  bundle: true,
+  format: "esm",
+  minify: true,
+  target: "es2020",
+  legalComments: "none",
+  logLevel: "warning",
+});
+
+const demo = await startDemo({ port: 0, wwwRoot: join(root, "bench/site"), simulator: { qrMode: "bankid" } });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--js-flags=--expose-gc"],
+});
+const chromiumVersion = browser.version();
+
+async function open(impl) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  const loaded = [];
+  page.on("response", (r) => loaded.push(new URL(r.url()).pathname));
+  await page.goto(`${demo.url}/${impl}.html`);
+  await page.waitForFunction(() => window.ready === true && typeof window.timeToQr === "function");
+  return { page, context, cdp, loaded };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const range = (s, digits = 1, unit = "") => `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+
+function sizes(files) {
+  let raw = 0, gzip = 0, brotli = 0;
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+    brotli += brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  }
+  return { raw, gzip, brotli };
+}
+
+const results = {};
+try {
+  // 1. Bytes: what each page loads until its first QR is painted.
+  log("bytes");
+  const bytes = {};
+  for (const impl of ["ours", "baseline"]) {
+    const { page, context, loaded } = await open(impl);
+    await page.evaluate(() => window.timeToQr());
+    const files = [...new Set(loaded)]
+      .filter((p) => (impl === "ours" ? p.startsWith("/dist/") : p === "/baseline.bundle.js"))
+      .map((p) => (p.startsWith("/dist/") ? join(root, "dist", p.slice(6)) : join(root, "bench/site", p.slice(1))));
+    bytes[impl] = { ...sizes(files), files: files.map((f) => f.split("/").pop()) };
+    await context.close();
+  }
+  bytes.dropin = { ...sizes([join(root, "dist/hopae-verify.js"), join(root, "dist/hopae_connect_widget_bg.wasm")]), files: ["hopae-verify.js", "hopae_connect_widget_bg.wasm"] };
+  results.bytes = bytes;
+
+  // 2. Time to QR, cold (fresh context: nothing cached or compiled) and warm.
+  log(`time to QR, ${RUNS} cold and ${RUNS} warm runs each`);
+  const cold = { ours: [], baseline: [] };
+  const warm = { ours: [], baseline: [] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const impl of i % 2 ? ["baseline", "ours"] : ["ours", "baseline"]) {
+      const { page, context } = await open(impl);
+      cold[impl].push(await page.evaluate(() => window.timeToQr()));
+      warm[impl].push(await page.evaluate(() => window.timeToQr()));
+      await context.close();
+    }
+  }
+  results.cold = { ours: stats(cold.ours), baseline: stats(cold.baseline) };
+  results.warm = { ours: stats(warm.ours), baseline: stats(warm.baseline) };
+
+  // 3. Encode + paint one code, over CODES codes.
+  log(`encode + paint, ${CODES} codes`);
+  results.encode = {};
+  for (const impl of ["ours", "baseline"]) {
+    const { page, context } = await open(impl);
+    results.encode[impl] = await page.evaluate((n) => window.encodePaint(n), CODES);
+    await context.close();
+  }
+
+  // 4 + 6. Idle cost and requests: one verification per page, polling every 3 s.
+  log(`idle cost over ${IDLE_S} s and requests over ${WINDOW_S} s`);
+  const pages = {};
+  for (const impl of ["ours", "baseline"]) {
+    pages[impl] = await open(impl);
+    await pages[impl].cdp.send("Performance.enable");
+  }
+  const before = {};
+  const idOf = {};
+  for (const impl of ["ours", "baseline"]) {
+    const known = new Set(demo.simulator.sessions.keys());
+    await pages[impl].page.evaluate(() => window.mountOne());
+    while (!idOf[impl]) {
+      idOf[impl] = [...demo.simulator.sessions.keys()].find((id) => !known.has(id));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const metric = async (impl) => Object.fromEntries((await pages[impl].cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+  for (const impl of ["ours", "baseline"]) before[impl] = await metric(impl);
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+  results.idle = {};
+  for (const impl of ["ours", "baseline"]) {
+    const after = await metric(impl);
+    const perMinute = 60 / ((Date.now() - t0) / 1000);
+    results.idle[impl] = {
+      task: (after.TaskDuration - before[impl].TaskDuration) * 1000 * perMinute,
+      script: (after.ScriptDuration - before[impl].ScriptDuration) * 1000 * perMinute,
+    };
+  }
+  await new Promise((r) => setTimeout(r, Math.max(0, WINDOW_S * 1000 - (Date.now() - t0))));
+  const windowEnd = Date.now();
+  const count = (id, from, to) => demo.simulator.requests.filter((r) => r.method === "GET" && r.path.endsWith(id) && r.at >= from && r.at < to).length;
+  results.requests = {};
+  for (const impl of ["ours", "baseline"]) results.requests[impl] = { window: count(idOf[impl], t0, windowEnd) };
+  for (const impl of ["ours", "baseline"]) await pages[impl].page.evaluate(() => window.kept.destroy());
+  const destroyedAt = Date.now();
+  await new Promise((r) => setTimeout(r, 10_000));
+  for (const impl of ["ours", "baseline"]) {
+    results.requests[impl].afterDestroy = count(idOf[impl], destroyedAt, Date.now());
+    await pages[impl].context.close();
+  }
+
+  // 5. Memory: JS heap (after a forced GC) and wasm memory, after 10 and after 1,000 cycles.
+  log(`memory, ${CYCLES} mount/destroy cycles`);
+  results.memory = {};
+  for (const impl of ["ours", "baseline"]) {
+    const { page, context, cdp } = await open(impl);
+    const heap = async () => {
+      await cdp.send("HeapProfiler.collectGarbage");
+      return (await cdp.send("Runtime.getHeapUsage")).usedSize;
+    };
+    await page.evaluate(() => window.cycles(10));
+    const at10 = { heap: await heap(), wasm: await page.evaluate(() => window.impl.memoryBytes()) };
+    await page.evaluate((n) => window.cycles(n), CYCLES - 10);
+    const atEnd = { heap: await heap(), wasm: await page.evaluate(() => window.impl.memoryBytes()) };
+    results.memory[impl] = { at10, atEnd };
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await demo.close();
+}
+
+// ---- report -------------------------------------------------------------------
+const r = results;
+const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}×` : "–");
+const expected = Math.ceil(WINDOW_S / 3);
+const rows = [
+  ["Bytes until QR, ES module (raw / gzip / brotli)", `${kb(r.bytes.ours.raw)} / ${kb(r.bytes.ours.gzip)} / ${kb(r.bytes.ours.brotli)}`, `${kb(r.bytes.baseline.raw)} / ${kb(r.bytes.baseline.gzip)} / ${kb(r.bytes.baseline.brotli)}`, `≤ 24 KB brotli: ${r.bytes.ours.brotli <= 24 * 1024 ? "met" : "missed"}`],
+  ["Bytes, drop-in script + wasm (raw / gzip / brotli)", `${kb(r.bytes.dropin.raw)} / ${kb(r.bytes.dropin.gzip)} / ${kb(r.bytes.dropin.brotli)}`, "–", ""],
+  [`Time to QR, cold (ms, median (min–max), ${RUNS} runs)`, range(r.cold.ours), range(r.cold.baseline), `≤ 1.2× baseline: ${ratio(r.cold.ours.median, r.cold.baseline.median)} ${r.cold.ours.median <= 1.2 * r.cold.baseline.median ? "met" : "missed"}`],
+  [`Time to QR, warm (ms, median (min–max), ${RUNS} runs)`, range(r.warm.ours), range(r.warm.baseline), `≤ 1.0× baseline: ${ratio(r.warm.ours.median, r.warm.baseline.median)} ${r.warm.ours.median <= r.warm.baseline.median ? "met" : "missed"}`],
+  [`QR encode + paint (ms per code, ${CODES} codes)`, fmt(r.encode.ours, 3), fmt(r.encode.baseline, 3), `≥ 3× faster: ${ratio(r.encode.baseline, r.encode.ours)} ${r.encode.baseline >= 3 * r.encode.ours ? "met" : "missed"}`],
+  ["Main-thread busy while polling (ms per minute: tasks / script)", `${fmt(r.idle.ours.task)} / ${fmt(r.idle.ours.script)}`, `${fmt(r.idle.baseline.task)} / ${fmt(r.idle.baseline.script)}`, ""],
+  [`JS heap after 10 → ${CYCLES} mount/destroy cycles (after GC)`, `${kb(r.memory.ours.at10.heap)} → ${kb(r.memory.ours.atEnd.heap)} (${kb(r.memory.ours.atEnd.heap - r.memory.ours.at10.heap)})`, `${kb(r.memory.baseline.at10.heap)} → ${kb(r.memory.baseline.atEnd.heap)} (${kb(r.memory.baseline.atEnd.heap - r.memory.baseline.at10.heap)})`, `growth ≤ 1 MB: ${r.memory.ours.atEnd.heap - r.memory.ours.at10.heap <= 1024 * 1024 ? "met" : "missed"}`],
+  [`Wasm memory after 10 → ${CYCLES} cycles`, `${kb(r.memory.ours.at10.wasm)} → ${kb(r.memory.ours.atEnd.wasm)}`, "–", `no growth: ${r.memory.ours.atEnd.wasm <= r.memory.ours.at10.wasm ? "met" : "missed"}`],
+  [`Status requests in ${WINDOW_S} s at a 3 s interval`, String(r.requests.ours.window), String(r.requests.baseline.window), `${expected} ± 1: ${Math.abs(r.requests.ours.window - expected) <= 1 ? "met" : "missed"}`],
+  ["Requests in 10 s after destroy", String(r.requests.ours.afterDestroy), String(r.requests.baseline.afterDestroy), `zero: ${r.requests.ours.afterDestroy === 0 ? "met" : "missed"}`],
+];
+const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}, Chromium ${chromiumVersion}`;
+const table = [
+  "| measure | hopae-connect-widget | guide snippet + qrcode 1.5.4 | target |",
+  "| --- | --- | --- | --- |",
+  ...rows.map((row) => `| ${row.join(" | ")} |`),
+].join("\n");
+const report = `# Benchmark results
+
+Run on ${new Date().toISOString().slice(0, 10)}: ${machine}.
+Command: \`npm run bench\`. ES module files: ${r.bytes.ours.files.join(", ")}; baseline: ${r.bytes.baseline.files.join(", ")}.
+
+${table}
+`;
+console.log(report);
+writeFileSync(join(root, "bench/RESULTS.md"), report);
