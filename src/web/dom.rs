@@ -50,7 +50,10 @@ pub struct View {
     pub cancel: HtmlButtonElement,
     /// "Try again".
     pub try_again: HtmlButtonElement,
+    /// The QR's CSS size in use, and the `size` option it came from.
     size: Option<u32>,
+    size_option: Option<u32>,
+    host: Element,
     messages: Messages,
     provider_id: String,
 }
@@ -94,6 +97,16 @@ fn shadow_root(
     }
 }
 
+/// `--hopae-qr-size` in px as the host's computed style has it, if set and sane.
+fn qr_size_from_css(host: &Element) -> Option<u32> {
+    web_sys::window()
+        .and_then(|w| w.get_computed_style(host).ok().flatten())
+        .and_then(|style| style.get_property_value("--hopae-qr-size").ok())
+        .and_then(|v| v.trim().strip_suffix("px").and_then(crate::core::config::decimal))
+        .filter(|v| v.is_finite() && (96.0..=1024.0).contains(v))
+        .map(|v| v.round() as u32)
+}
+
 /// Adopts the shared stylesheet into `root` (once).
 fn adopt_style(root: &ShadowRoot) -> Result<(), JsValue> {
     let sheet = SHEET.with(|cell| -> Result<CssStyleSheet, JsValue> {
@@ -115,7 +128,7 @@ fn adopt_style(root: &ShadowRoot) -> Result<(), JsValue> {
 
 impl View {
     /// Builds the view in `host`'s shadow root. `size` is the QR's CSS size
-    /// from the options; without it `--hopae-qr-size` or 200 px applies.
+    /// from the options; without it `--hopae-qr-size` (read now) or 200 px applies.
     pub fn create(
         host: &Element,
         size: Option<u32>,
@@ -125,6 +138,11 @@ impl View {
         let document: Document = host
             .owner_document()
             .ok_or_else(|| JsValue::from_str("the host element has no document"))?;
+        // Read before the widget's own elements exist: a computed style read
+        // later, with them still unstyled, forces a style pass that costs more
+        // than painting the QR.
+        let size_option = size;
+        let size = size.or_else(|| qr_size_from_css(host));
         let (shadow, wrapper) = shadow_root(host, &document)?;
         adopt_style(&shadow)?;
         // A slot we left after an earlier widget goes: the widget shows instead.
@@ -180,6 +198,8 @@ impl View {
             cancel,
             try_again,
             size,
+            size_option,
+            host: host.clone(),
             messages,
             provider_id: provider_id.to_owned(),
         };
@@ -207,19 +227,7 @@ impl View {
     /// The QR's CSS size: the `size` option, else `--hopae-qr-size` in px on
     /// the host, else 200.
     fn qr_size(&self) -> u32 {
-        if let Some(size) = self.size {
-            return size;
-        }
-        let from_css = web_sys::window()
-            .and_then(|w| w.get_computed_style(&self.root).ok().flatten())
-            .and_then(|style| style.get_property_value("--hopae-qr-size").ok())
-            .and_then(|v| {
-                v.trim()
-                    .strip_suffix("px")
-                    .and_then(crate::core::config::decimal)
-            })
-            .filter(|v| v.is_finite() && (96.0..=1024.0).contains(v));
-        from_css.map_or(crate::core::config::DEFAULT_SIZE, |v| v.round() as u32)
+        self.size.unwrap_or(crate::core::config::DEFAULT_SIZE)
     }
 
     /// Paints and reveals the QR code. The old pixels stay until the new ones
@@ -314,6 +322,7 @@ impl View {
     /// Back to the empty state, for a restart.
     pub fn reset(&mut self, provider_id: &str) -> Result<(), JsValue> {
         self.set_provider(provider_id);
+        self.size = self.size_option.or_else(|| qr_size_from_css(&self.host));
         self.hide_qr();
         self.status.set_text_content(None);
         self.countdown(None);
