@@ -58,7 +58,7 @@ mod exports {
                 crate::web::http::describe(&e)
             ))
         })?;
-        Ok(Verification { widget })
+        Ok(Verification { id: widget.id() })
     }
 
     fn backend(endpoint: &str, options: &JsValue) -> Result<Backend, JsError> {
@@ -106,9 +106,14 @@ mod exports {
     /// Encodes `text` and paints it on `canvas` at about `size` CSS pixels,
     /// exactly as the widget paints its codes (used by the benchmark).
     #[wasm_bindgen(js_name = renderQr)]
-    pub fn render_qr(canvas: web_sys::HtmlCanvasElement, text: &str, size: u32) -> Result<(), JsError> {
-        let qr = crate::core::qr::QrMatrix::encode(text)
-            .map_err(|_| JsError::new("hopae-connect-widget: the text is too long for a QR code"))?;
+    pub fn render_qr(
+        canvas: web_sys::HtmlCanvasElement,
+        text: &str,
+        size: u32,
+    ) -> Result<(), JsError> {
+        let qr = crate::core::qr::QrMatrix::encode(text).map_err(|_| {
+            JsError::new("hopae-connect-widget: the text is too long for a QR code")
+        })?;
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
         crate::web::canvas::paint(&canvas, &qr, size, dpr)
             .map_err(|e| JsError::new(&crate::web::http::describe(&e)))
@@ -125,7 +130,16 @@ mod exports {
     /// A running verification, returned by `mount`.
     #[wasm_bindgen]
     pub struct Verification {
-        widget: Rc<Widget>,
+        /// The widget's id, not a reference: a destroyed widget (its DOM, its
+        /// session) is freed at once, not when the garbage collector gets to
+        /// finalize this handle.
+        id: u32,
+    }
+
+    impl Verification {
+        fn widget(&self) -> Option<Rc<Widget>> {
+            Widget::live(self.id)
+        }
     }
 
     #[wasm_bindgen]
@@ -135,32 +149,38 @@ mod exports {
         /// listener, and removes the widget's elements. Calling it again does
         /// nothing.
         pub fn destroy(&self) {
-            self.widget.destroy();
+            if let Some(widget) = self.widget() {
+                widget.destroy();
+            }
         }
 
         /// Cancels the verification: aborts the request in flight, asks the
         /// backend to cancel it (best effort) and dispatches `hopae-cancelled`.
         /// Does nothing once the verification has ended.
         pub fn cancel(&self) {
-            self.widget.cancel();
+            if let Some(widget) = self.widget() {
+                widget.cancel();
+            }
         }
 
         /// Cancels the current verification, if it is still running, and starts
         /// a new one in the same widget.
         pub fn restart(&self) {
-            self.widget.restart();
+            if let Some(widget) = self.widget() {
+                widget.restart();
+            }
         }
 
         /// The verification's id, once the backend has created it.
         #[wasm_bindgen(getter, js_name = verificationId)]
         pub fn verification_id(&self) -> Option<String> {
-            self.widget.verification_id()
+            self.widget()?.verification_id()
         }
 
         /// The last status the server reported.
         #[wasm_bindgen(getter)]
         pub fn status(&self) -> Option<String> {
-            self.widget.status()
+            self.widget()?.status()
         }
     }
 }

@@ -3,9 +3,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use hopae_connect_widget::core::api::{CreateResponse, Problem, StatusResponse};
-use hopae_connect_widget::core::json::parse;
 use hopae_connect_widget::core::config::{Config, Options, RedirectMode};
 use hopae_connect_widget::core::error::Error;
+use hopae_connect_widget::core::json::parse;
 use hopae_connect_widget::core::messages::{Message, Messages};
 use hopae_connect_widget::core::session::{
     Actions, Effect, Event, Input, Reply, Request, Session, HIDDEN_INTERVAL,
@@ -25,12 +25,14 @@ fn config(extra: &str) -> Config {
 }
 
 fn created(json: &str, server_time: Option<u64>) -> Input {
-    let body = CreateResponse::from_json(&parse(json).expect("test JSON")).expect("test create body");
+    let body =
+        CreateResponse::from_json(&parse(json).expect("test JSON")).expect("test create body");
     Input::Created(Ok(Reply { body, server_time }))
 }
 
 fn polled(json: &str) -> Input {
-    let body = StatusResponse::from_json(&parse(json).expect("test JSON")).expect("test status body");
+    let body =
+        StatusResponse::from_json(&parse(json).expect("test JSON")).expect("test status body");
     Input::Polled(Ok(Reply {
         body,
         server_time: None,

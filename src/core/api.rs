@@ -214,9 +214,8 @@ impl Problem {
             self.error.as_ref().and_then(|e| e.code.clone()),
             title,
         ];
-        let pick = |want: &dyn Fn(&Code) -> bool| {
-            candidates.iter().flatten().find(|c| want(c)).cloned()
-        };
+        let pick =
+            |want: &dyn Fn(&Code) -> bool| candidates.iter().flatten().find(|c| want(c)).cloned();
         pick(&known)
             .or_else(|| pick(&|c| matches!(c, Code::Text(_))))
             .or_else(|| pick(&|_| true))
@@ -253,7 +252,8 @@ impl Code {
     /// Reads a code from a number or a string (`"400005"` counts as a number).
     pub fn from_json<J: Json>(v: &J) -> Option<Code> {
         if let Some(n) = v.as_f64() {
-            return (n.fract() == 0.0 && (0.0..1e15).contains(&n)).then_some(Code::Number(n as u64));
+            return (n.fract() == 0.0 && (0.0..1e15).contains(&n))
+                .then_some(Code::Number(n as u64));
         }
         let t = v.as_str()?;
         Some(match t.parse::<u64>() {
@@ -362,9 +362,18 @@ mod tests {
 
     #[test]
     fn a_body_without_the_required_fields_is_refused() {
-        assert_eq!(create(r#"{"status":"initiated"}"#), Err("missing field `verificationId`".into()));
-        assert_eq!(status(r#"{"verificationId":"x"}"#), Err("missing field `status`".into()));
-        assert_eq!(status(r#"{"status":5}"#), Err("`status` is not a string".into()));
+        assert_eq!(
+            create(r#"{"status":"initiated"}"#),
+            Err("missing field `verificationId`".into())
+        );
+        assert_eq!(
+            status(r#"{"verificationId":"x"}"#),
+            Err("missing field `status`".into())
+        );
+        assert_eq!(
+            status(r#"{"status":5}"#),
+            Err("`status` is not a string".into())
+        );
         assert_eq!(status("[]"), Err("the body is not a JSON object".into()));
         assert!(Problem::from_json(&parse("\"text\"").expect("json")).is_none());
     }

@@ -95,9 +95,7 @@ impl Options {
         };
         let number = |key: &str| {
             v.get(key).map(|f| {
-                let n = f
-                    .as_f64()
-                    .or_else(|| f.as_str().and_then(|t| decimal(&t)));
+                let n = f.as_f64().or_else(|| f.as_str().and_then(|t| decimal(&t)));
                 Number(n.unwrap_or(f64::NAN))
             })
         };
@@ -108,7 +106,10 @@ impl Options {
                     .iter()
                     .map(|i| {
                         i.as_str().ok_or_else(|| {
-                            ConfigError::Invalid("fallbackProviders", "must list provider ids as strings".into())
+                            ConfigError::Invalid(
+                                "fallbackProviders",
+                                "must list provider ids as strings".into(),
+                            )
                         })
                     })
                     .collect::<Result<_, _>>()?,
@@ -127,7 +128,10 @@ impl Options {
                     .into_iter()
                     .map(|(k, t)| {
                         t.as_str().map(|t| (k, t)).ok_or_else(|| {
-                            ConfigError::Invalid("messages", "must map message keys to strings".into())
+                            ConfigError::Invalid(
+                                "messages",
+                                "must map message keys to strings".into(),
+                            )
                         })
                     })
                     .collect::<Result<_, _>>()?,
@@ -456,10 +460,15 @@ mod tests {
     #[test]
     fn refuses_options_of_the_wrong_type() {
         let e = options(r#"{"endpoint":5,"providerId":"x"}"#).expect_err("type");
-        assert!(e.to_string().contains("`endpoint` option must be a string"), "{e}");
-        let e = options(r#"{"endpoint":"/v","providerId":"x","messages":{"cancel":1}}"#).expect_err("type");
+        assert!(
+            e.to_string().contains("`endpoint` option must be a string"),
+            "{e}"
+        );
+        let e = options(r#"{"endpoint":"/v","providerId":"x","messages":{"cancel":1}}"#)
+            .expect_err("type");
         assert!(e.to_string().contains("messages"), "{e}");
-        let c = options(r#"{"endpoint":"/v","provider":"frejaid"}"#).expect("the attribute name works too");
+        let c = options(r#"{"endpoint":"/v","provider":"frejaid"}"#)
+            .expect("the attribute name works too");
         assert_eq!(c.provider_id, "frejaid");
     }
 

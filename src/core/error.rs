@@ -329,7 +329,9 @@ mod tests {
     use super::*;
 
     fn http(status: u16, json: &str) -> Failure {
-        let problem = crate::core::json::parse(json).ok().and_then(|v| Problem::from_json(&v));
+        let problem = crate::core::json::parse(json)
+            .ok()
+            .and_then(|v| Problem::from_json(&v));
         Error::Http {
             status,
             problem,
@@ -417,7 +419,9 @@ mod classification {
     fn http(status: u16, json: &str) -> Error {
         Error::Http {
             status,
-            problem: crate::core::json::parse(json).ok().and_then(|v| Problem::from_json(&v)),
+            problem: crate::core::json::parse(json)
+                .ok()
+                .and_then(|v| Problem::from_json(&v)),
             retry_after: None,
         }
     }

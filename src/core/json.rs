@@ -141,7 +141,10 @@ impl Parser<'_> {
         }
     }
 
-    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Value, String>) -> Result<Value, String> {
+    fn nested(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<Value, String>,
+    ) -> Result<Value, String> {
         self.depth += 1;
         if self.depth > 128 {
             return Err(self.error("nested too deep"));
@@ -222,7 +225,10 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.at;
-            while let Some(c) = self.peek().filter(|c| *c != b'"' && *c != b'\\' && *c >= 0x20) {
+            while let Some(c) = self
+                .peek()
+                .filter(|c| *c != b'"' && *c != b'\\' && *c >= 0x20)
+            {
                 let _ = c;
                 self.at += 1;
             }
@@ -273,7 +279,10 @@ impl Parser<'_> {
 
     fn number(&mut self) -> Result<Value, String> {
         let start = self.at;
-        while matches!(self.peek(), Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')) {
+        while matches!(
+            self.peek(),
+            Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+        ) {
             self.at += 1;
         }
         let text = self
@@ -295,14 +304,16 @@ mod tests {
 
     #[test]
     fn parses_what_the_api_sends() {
-        let v = parse(r#" {"a": [1, -2.5e3, true, false, null], "b": {"c": "d\"\u00e9\ud83d\ude00"}} "#)
-            .expect("valid");
+        let v = parse(
+            r#" {"a": [1, -2.5e3, true, false, null], "b": {"c": "d\"\u00e9\ud83d\ude00"}} "#,
+        )
+        .expect("valid");
+        assert_eq!(v.get("a").and_then(|a| a.items()).map(|i| i.len()), Some(5));
         assert_eq!(
-            v.get("a").and_then(|a| a.items()).map(|i| i.len()),
-            Some(5)
-        );
-        assert_eq!(
-            v.get("b").and_then(|b| b.get("c")).and_then(|c| c.as_str()).as_deref(),
+            v.get("b")
+                .and_then(|b| b.get("c"))
+                .and_then(|c| c.as_str())
+                .as_deref(),
             Some("d\"é😀")
         );
         assert_eq!(parse("-0.5").ok().and_then(|v| v.as_f64()), Some(-0.5));
@@ -311,7 +322,16 @@ mod tests {
     #[test]
     fn refuses_what_is_not_json() {
         for bad in [
-            "", "{", "[1,]", "{\"a\" 1}", "nul", "\"open", "01x", "{} {}", "\"\\x\"", "1e999",
+            "",
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "nul",
+            "\"open",
+            "01x",
+            "{} {}",
+            "\"\\x\"",
+            "1e999",
             "\"tab\there\"",
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");

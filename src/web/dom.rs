@@ -102,7 +102,11 @@ fn qr_size_from_css(host: &Element) -> Option<u32> {
     web_sys::window()
         .and_then(|w| w.get_computed_style(host).ok().flatten())
         .and_then(|style| style.get_property_value("--hopae-qr-size").ok())
-        .and_then(|v| v.trim().strip_suffix("px").and_then(crate::core::config::decimal))
+        .and_then(|v| {
+            v.trim()
+                .strip_suffix("px")
+                .and_then(crate::core::config::decimal)
+        })
         .filter(|v| v.is_finite() && (96.0..=1024.0).contains(v))
         .map(|v| v.round() as u32)
 }

@@ -18,9 +18,9 @@ use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Element};
 
+use crate::core::api::{CreateResponse, StatusResponse};
 use crate::core::config::{Config, RedirectMode};
 use crate::core::error::Error;
-use crate::core::api::{CreateResponse, StatusResponse};
 use crate::core::session::{Effect, Input, Reply, Request, Session};
 use crate::core::time::Millis;
 use crate::web::dom::View;
@@ -32,10 +32,13 @@ thread_local! {
     /// Every live widget, so that mounting on an element replaces the widget
     /// already there and a widget lives until it is destroyed.
     static LIVE: RefCell<Vec<Rc<Widget>>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
 /// A mounted widget.
 pub struct Widget {
+    /// Names the widget for its handle (see [`Widget::live`]).
+    id: u32,
     host: Element,
     config: Config,
     destroyed: Cell<bool>,
@@ -110,6 +113,11 @@ impl Widget {
         let messages = config.messages(languages.iter().map(String::as_str));
         let view = View::create(&host, config.size, messages, &config.provider_id)?;
         let widget = Rc::new(Widget {
+            id: NEXT_ID.with(|n| {
+                let id = n.get();
+                n.set(id.wrapping_add(1));
+                id
+            }),
             host,
             destroyed: Cell::new(false),
             generation: Cell::new(0),
@@ -165,6 +173,16 @@ impl Widget {
         });
         inner.listeners = vec![visibility, cancel, try_again];
         Ok(())
+    }
+
+    /// This widget's id, for its handle.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The live (not destroyed) widget with this id.
+    pub fn live(id: u32) -> Option<Rc<Widget>> {
+        LIVE.with(|live| live.borrow().iter().find(|w| w.id == id).cloned())
     }
 
     /// The verification's id, once created.
