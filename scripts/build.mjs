@@ -3,11 +3,11 @@
 // and the drop-in script (esbuild bundles the same modules into one classic
 // script). Also bundles the React example page of www/.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -26,6 +26,13 @@ const wasm = join(dist, "hopae_connect_widget_bg.wasm");
 run(join(root, "node_modules/.bin/wasm-opt"), ["-Oz", wasm, "-o", wasm]);
 for (const file of ["index.js", "mount.js", "load.js", "element.js", "define.js", "index.d.ts", "define.d.ts"]) {
   copyFileSync(join(root, "js", file), join(dist, file));
+}
+
+// What ships is minified (the glue most: wasm-bindgen writes it readable).
+for (const file of ["hopae_connect_widget.js", "index.js", "mount.js", "load.js", "element.js", "define.js"]) {
+  const path = join(dist, file);
+  const { code } = await transform(readFileSync(path, "utf8"), { minify: true, format: "esm", target: "es2020", legalComments: "none" });
+  writeFileSync(path, code);
 }
 
 // The drop-in: a classic script (IIFE) that needs no type="module", bundled

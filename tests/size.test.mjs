@@ -19,7 +19,8 @@ function moduleGraph(entry) {
     if (seen.has(file)) return;
     seen.add(file);
     const source = readFileSync(join(dist, file), "utf8");
-    for (const [, spec] of source.matchAll(/(?:import|export)\s[^'"]*?from\s*["'](\.\/[^"']+)["']/g)) visit(spec.slice(2));
+    // `from "./x.js"` and `import "./x.js"`, minified or not.
+    for (const [, spec] of source.matchAll(/(?:from|import)\s*["'](\.\/[^"']+\.js)["']/g)) visit(spec.slice(2));
   };
   visit(entry);
   return [...seen];
