@@ -240,9 +240,9 @@ describe("visibility", () => {
     const atHide = requestsFor(id, "GET").length;
     await sleep(2000);
     assert.ok(requestsFor(id, "GET").length - atHide <= 1, "at most the request already in flight");
-    await setHidden(false);
+    // Taken before showing: the poll may reach the simulator before evaluate() returns.
     const shownAt = Date.now();
-    await page.waitForFunction(() => true);
+    await setHidden(false);
     await sleep(250);
     const after = requestsFor(id, "GET").filter((r) => r.at >= shownAt);
     assert.ok(after.length >= 1 && after[0].at - shownAt < 250, "polled at once");
