@@ -255,7 +255,8 @@ describe("look and feel", () => {
     const b = await read();
     changes.push(await observer.evaluate((c) => c.n));
     assert.ok(seconds(a) - seconds(b) >= 1 && seconds(a) - seconds(b) <= 3, `${a} -> ${b}`);
-    assert.ok(changes[0] >= 2 && changes[0] <= 3, `updated ${changes[0]} times in 2.1 s`);
+    // Once a second (timers may slip on a loaded machine), never per frame.
+    assert.ok(changes[0] >= 1 && changes[0] <= 3, `updated ${changes[0]} times in 2.1 s`);
     const live = await page.evaluate(() => {
       const c = deepQuery(".hopae-verify-countdown");
       return { live: c.getAttribute("aria-live"), insideStatus: Boolean(c.closest("[role=status]")) };
