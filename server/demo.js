@@ -70,6 +70,8 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", env = process
     basePath: "/api/verifications",
     // Where a redirect flow's provider sends the browser back (the demo page resumes).
     redirectUri: real ? env.HOPAE_REDIRECT_URI : `${base}/`,
+    // A local demo and its tests start many verifications from one address.
+    rateLimit: { max: Number(env.DEMO_RATE_LIMIT ?? 100_000), windowMs: 60_000 },
     ...backend,
   });
   return {

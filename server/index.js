@@ -55,6 +55,13 @@ const MAX_BODY = 16 * 1024;
  *   headers (e.g. Set-Cookie) to add to the response.
  * - redirectUri, webhookUrl: added to every create request when set.
  * - timeoutMs: how long to wait for Hopae (default 10000).
+ * - allowedOrigins: other origins whose pages may create verifications
+ *   (default none: only the site's own origin, by `Origin` and `Sec-Fetch-Site`).
+ * - rateLimit: `{max, windowMs}` creations per client (default 10 a minute);
+ *   kept in this instance's memory.
+ * - clientKey(request, info): what identifies a client for the rate limit
+ *   (default `info.clientAddress`, which `toNodeHandler` fills in; behind a
+ *   proxy, read your trusted forwarded header here).
  * - fetch: the fetch to call Hopae with (default globalThis.fetch).
  */
 export function createVerificationHandler(options = {}) {
@@ -67,6 +74,10 @@ export function createVerificationHandler(options = {}) {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxAge = options.cookieMaxAge ?? 3600;
   const upstreamFetch = options.fetch ?? globalThis.fetch;
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const rateLimit = { max: 10, windowMs: 60_000, ...(options.rateLimit ?? {}) };
+  /** Client key -> times of its recent creations (this instance's memory only). */
+  const creations = new Map();
   const authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
   const key = options.cookieSecret ?? createHmac("sha256", "hopae-connect-widget binding cookie").update(clientSecret).digest();
 
@@ -206,13 +217,45 @@ export function createVerificationHandler(options = {}) {
     return pathname === basePath || pathname.startsWith(basePath + "/");
   }
 
-  async function handler(request) {
+  /** Creation must come from the site's own pages (or an allowed origin). */
+  function foreignOrigin(request) {
+    const own = new URL(request.url).origin;
+    const origin = request.headers.get("origin");
+    if (origin && origin !== own && !allowedOrigins.has(origin)) return `requests from ${origin} are not allowed`;
+    const site = request.headers.get("sec-fetch-site");
+    if (site && site !== "same-origin" && site !== "none" && !(origin && allowedOrigins.has(origin))) return `${site} requests are not allowed`;
+    return null;
+  }
+
+  /** Per-client budget of creations (each verification costs the site money): a sliding window. */
+  function rateLimited(key, now) {
+    const { max, windowMs } = rateLimit;
+    const recent = (creations.get(key) ?? []).filter((t) => now - t < windowMs);
+    if (recent.length >= max) {
+      creations.set(key, recent);
+      return Math.ceil((recent[0] + windowMs - now) / 1000);
+    }
+    recent.push(now);
+    creations.set(key, recent);
+    if (creations.size > 10_000) {
+      // Forget idle clients so the map stays bounded.
+      for (const [k, times] of creations) if (!times.some((t) => now - t < windowMs)) creations.delete(k);
+    }
+    return 0;
+  }
+
+  async function handler(request, info = {}) {
     const { pathname } = new URL(request.url);
     if (!handles(pathname)) return problem(404, "RESOURCE_NOT_FOUND", "No such route");
     const rest = pathname.slice(basePath.length);
     try {
       if (rest === "" || rest === "/") {
         if (request.method !== "POST") return problem(405, "METHOD_NOT_ALLOWED", "Use POST to create a verification", { Allow: "POST" });
+        const foreign = foreignOrigin(request);
+        if (foreign) return problem(403, "ORIGIN_NOT_ALLOWED", `Verifications can only be created from this site: ${foreign}`);
+        const key = (options.clientKey ? options.clientKey(request, info) : info.clientAddress) ?? "anonymous";
+        const wait = rateLimited(String(key), Date.now());
+        if (wait > 0) return problem(429, "RATE_LIMITED", "Too many verifications were started from here. Try again later.", { "Retry-After": String(wait) });
         return await create(request);
       }
       const m = rest.match(/^\/([^/]+)$/);
@@ -263,7 +306,9 @@ export function toNodeHandler(handler) {
           body = typeof req.body === "string" || Buffer.isBuffer(req.body) ? req.body : Readable.toWeb(req);
         }
       }
-      const response = await handler(new Request(url, { method: req.method, headers, body, duplex: "half" }));
+      const response = await handler(new Request(url, { method: req.method, headers, body, duplex: "half" }), {
+        clientAddress: req.socket?.remoteAddress,
+      });
       const out = {};
       response.headers.forEach((value, name) => {
         if (name !== "set-cookie") out[name] = value;

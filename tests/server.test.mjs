@@ -342,3 +342,52 @@ describe("npm start against a real Hopae environment", () => {
     }
   });
 });
+
+describe("abuse", () => {
+  const make = (extra = {}) =>
+    createVerificationHandler({ clientId: "demo-client", clientSecret: "demo-secret", apiBase: `${demos.current.url}/connect/v1`, ...extra });
+  const create = (handler, headers = {}, info = { clientAddress: "203.0.113.7" }) =>
+    handler(new Request("https://shop.example/api/verifications", { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: '{"providerId":"bankidse"}' }), info);
+
+  test("creation only from the site's own origin", async () => {
+    const handler = make({ allowedOrigins: ["https://partner.example"] });
+    const before = demos.current.simulator.requests.length;
+    for (const headers of [{ Origin: "https://evil.example" }, { "Sec-Fetch-Site": "cross-site" }, { Origin: "https://evil.example", "Sec-Fetch-Site": "same-site" }]) {
+      const res = await create(handler, headers);
+      assert.equal(res.status, 403, JSON.stringify(headers));
+      assert.equal((await res.json()).title, "ORIGIN_NOT_ALLOWED");
+    }
+    assert.equal(demos.current.simulator.requests.length, before, "nothing reached Hopae");
+    for (const headers of [{}, { Origin: "https://shop.example", "Sec-Fetch-Site": "same-origin" }, { Origin: "https://partner.example", "Sec-Fetch-Site": "cross-site" }]) {
+      assert.equal((await create(handler, headers)).status, 201, JSON.stringify(headers));
+    }
+  });
+
+  test("a per-client rate limit on creation, with Retry-After", async () => {
+    const handler = make({ rateLimit: { max: 3, windowMs: 60_000 } });
+    for (let i = 0; i < 3; i++) assert.equal((await create(handler)).status, 201);
+    const limited = await create(handler);
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get("retry-after")) > 0);
+    assert.equal((await limited.json()).title, "RATE_LIMITED");
+    assert.equal((await create(handler, {}, { clientAddress: "198.51.100.9" })).status, 201, "another client is not affected");
+  });
+
+  test("never an open proxy: only the three routes reach Hopae", async () => {
+    const handler = make();
+    const before = demos.current.simulator.requests.length;
+    for (const [method, path] of [
+      ["GET", "/api/verifications/../providers"],
+      ["GET", "/api/verifications/%2e%2e%2fproviders"],
+      ["GET", "/api/verifications/abc/userinfo"],
+      ["POST", "/api/verifications/abc"],
+      ["GET", "/api/providers"],
+      ["GET", "/connect/v1/providers"],
+      ["PATCH", "/api/verifications/abc"],
+    ]) {
+      const res = await handler(new Request(`https://shop.example${path}`, { method }));
+      assert.ok([404, 405].includes(res.status), `${method} ${path}: ${res.status}`);
+    }
+    assert.equal(demos.current.simulator.requests.length, before);
+  });
+});
