@@ -64,6 +64,10 @@ const PROBLEM_FOR_STATUS = {
   503: "PROVIDER_UNAVAILABLE",
 };
 
+/** Hostile strings for the `hostile` switch: markup that would run if inserted as HTML. */
+const HOSTILE_SCRIPT = "window.pwned=(window.pwned||0)+1";
+const HOSTILE_MARKUP = `<img src=x onerror="${HOSTILE_SCRIPT}"><script>${HOSTILE_SCRIPT}</script>`;
+
 const USER = {
   name: "Anders Eriksson",
   given_name: "Anders",
@@ -99,6 +103,7 @@ export function createSimulator(options = {}) {
     createStatus: options.createStatus ?? "initiated",
     errorStyle: options.errorStyle ?? "problem",
     publicUrl: options.publicUrl ?? "",
+    hostile: options.hostile ?? null,
   };
   const now = options.now ?? Date.now;
   const sessions = new Map();
@@ -148,16 +153,41 @@ export function createSimulator(options = {}) {
   function end(s, status, error) {
     s.status = status;
     if (TERMINAL.has(status)) s.ended = now();
-    if (status === "failed") s.error = error ?? { code: "USER_DECLINED", message: "The user declined the request in the app." };
+    if (status === "failed") s.error = error ?? { code: "USER_DECLINED", message: config.hostile === "markup" ? HOSTILE_MARKUP : "The user declined the request in the app." };
   }
 
   function flowDetails(s) {
+    const hostile = flowHostile(s);
+    if (hostile) return hostile;
     if (s.flowType === "qr") {
       // BankID also offers starting the app on the same device.
       return s.providerId === "bankidse" ? { qrData: qrData(s), autoStartToken: s.autoStartToken } : { qrData: qrData(s) };
     }
     if (s.flowType === "push") return { message: `Open ${PROVIDERS[s.providerId].name} on your phone and confirm.`, verificationCode: s.code, pushReference: s.qrStartToken };
     return { authorizationUrl: `${config.publicUrl || "http://127.0.0.1"}/__sim/phone/${s.verificationId}?redirect=1` };
+  }
+
+  /**
+   * The `hostile` switch: what an attacker who controls an upstream string
+   * would send. "markup": HTML/script in every string that reaches the page;
+   * "javascript-url": script URLs as authorizationUrl and deeplink;
+   * "long-qr": a qrData of 3,000 bytes; "bad-utf16": lone surrogates.
+   */
+  function flowHostile(s) {
+    switch (config.hostile) {
+      case "markup":
+        return s.flowType === "qr"
+          ? { qrData: qrData(s), deeplink: `javascript:${HOSTILE_SCRIPT}` }
+          : { message: HOSTILE_MARKUP, verificationCode: HOSTILE_MARKUP, authorizationUrl: `${config.publicUrl || "http://127.0.0.1"}/__sim/phone/${s.verificationId}?redirect=1` };
+      case "javascript-url":
+        return { qrData: s.flowType === "qr" ? qrData(s) : undefined, authorizationUrl: `javascript:${HOSTILE_SCRIPT}`, deeplink: `JavaScript:${HOSTILE_SCRIPT}`, linkData: `data:text/html,<script>${HOSTILE_SCRIPT}</script>` };
+      case "long-qr":
+        return { qrData: "x".repeat(3000) };
+      case "bad-utf16":
+        return { qrData: s.flowType === "qr" ? qrData(s) : undefined, message: "Confirm \ud800 in the app \udfff", verificationCode: "12\ud83d34" };
+      default:
+        return null;
+    }
   }
 
   const iso = (t) => new Date(t).toISOString();
@@ -167,7 +197,7 @@ export function createSimulator(options = {}) {
     const body = {
       verificationId: s.verificationId,
       status: s.status,
-      providerId: s.providerId,
+      providerId: config.hostile === "markup" ? HOSTILE_MARKUP : s.providerId,
       flowType: s.flowType,
       flowDetails: flowDetails(s),
       polling: { recommendedInterval: config.pollIntervalMs, maxDuration: config.ttlMs },
@@ -409,7 +439,7 @@ export function createSimulator(options = {}) {
     if (path === "/faults" && req.method === "GET") return sendJson(res, 200, { faults });
     if (path === "/config" && post) {
       const patch = parseJson(await readBody(req)) ?? {};
-      for (const key of ["ttlMs", "pollIntervalMs", "qrMode", "animatedQr", "createStatus", "errorStyle"]) if (key in patch) config[key] = patch[key];
+      for (const key of ["ttlMs", "pollIntervalMs", "qrMode", "animatedQr", "createStatus", "errorStyle", "hostile"]) if (key in patch) config[key] = patch[key];
       return sendJson(res, 200, { ...config, clientSecret: undefined });
     }
     if (path === "/config" && req.method === "GET") return sendJson(res, 200, { ...config, clientSecret: undefined });

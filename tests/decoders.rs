@@ -16,24 +16,46 @@ use proptest::prelude::*;
 /// Arbitrary JSON, biased towards the keys and values the decoders look at.
 fn json() -> impl Strategy<Value = Value> {
     let key = prop_oneof![
-        Just("verificationId".to_owned()), Just("status".to_owned()), Just("providerId".to_owned()),
-        Just("flowType".to_owned()), Just("flowDetails".to_owned()), Just("qrData".to_owned()),
-        Just("authorizationUrl".to_owned()), Just("polling".to_owned()), Just("recommendedInterval".to_owned()),
-        Just("maxDuration".to_owned()), Just("expiresAt".to_owned()), Just("error".to_owned()),
-        Just("code".to_owned()), Just("message".to_owned()), Just("title".to_owned()),
-        Just("endpoint".to_owned()), Just("pollInterval".to_owned()), Just("messages".to_owned()),
-        Just("fallbackProviders".to_owned()), Just("autoStartToken".to_owned()), Just("deeplink".to_owned()),
+        Just("verificationId".to_owned()),
+        Just("status".to_owned()),
+        Just("providerId".to_owned()),
+        Just("flowType".to_owned()),
+        Just("flowDetails".to_owned()),
+        Just("qrData".to_owned()),
+        Just("authorizationUrl".to_owned()),
+        Just("polling".to_owned()),
+        Just("recommendedInterval".to_owned()),
+        Just("maxDuration".to_owned()),
+        Just("expiresAt".to_owned()),
+        Just("error".to_owned()),
+        Just("code".to_owned()),
+        Just("message".to_owned()),
+        Just("title".to_owned()),
+        Just("endpoint".to_owned()),
+        Just("pollInterval".to_owned()),
+        Just("messages".to_owned()),
+        Just("fallbackProviders".to_owned()),
+        Just("autoStartToken".to_owned()),
+        Just("deeplink".to_owned()),
         "[a-zA-Z]{0,12}",
     ];
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::Number),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::Number),
         prop_oneof![
-            Just("qr".to_owned()), Just("push".to_owned()), Just("redirect".to_owned()),
-            Just("completed".to_owned()), Just("failed".to_owned()), Just("initiated".to_owned()),
-            Just("javascript:alert(1)".to_owned()), Just("https://x.example/a".to_owned()),
-            Just("2024-07-30T10:05:00.000Z".to_owned()), ".{0,40}",
+            Just("qr".to_owned()),
+            Just("push".to_owned()),
+            Just("redirect".to_owned()),
+            Just("completed".to_owned()),
+            Just("failed".to_owned()),
+            Just("initiated".to_owned()),
+            Just("javascript:alert(1)".to_owned()),
+            Just("https://x.example/a".to_owned()),
+            Just("2024-07-30T10:05:00.000Z".to_owned()),
+            ".{0,40}",
         ]
         .prop_map(Value::String),
     ];
