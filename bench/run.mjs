@@ -212,4 +212,12 @@ Command: \`npm run bench\`. ES module files: ${r.bytes.ours.files.join(", ")}; b
 ${table}
 `;
 console.log(report);
-writeFileSync(join(root, "bench/RESULTS.md"), report);
+// Keep the load and soak section that `npm run soak` wrote.
+const resultsPath = join(root, "bench/RESULTS.md");
+let soak = "";
+try {
+  const previous = readFileSync(resultsPath, "utf8");
+  const at = previous.indexOf("## Load and fault soak");
+  if (at >= 0) soak = `\n${previous.slice(at)}`;
+} catch {}
+writeFileSync(resultsPath, report + soak);

@@ -104,6 +104,9 @@ export function createSimulator(options = {}) {
     errorStyle: options.errorStyle ?? "problem",
     publicUrl: options.publicUrl ?? "",
     hostile: options.hostile ?? null,
+    // {minMs, maxMs, outcomes}: each new session ends by itself at a random
+    // time in [minMs, maxMs) with a random one of `outcomes` (load and soak runs).
+    autoResolve: options.autoResolve ?? null,
   };
   const now = options.now ?? Date.now;
   const sessions = new Map();
@@ -146,6 +149,7 @@ export function createSimulator(options = {}) {
 
   /** Sessions expire by the clock at expiresAt. */
   function refresh(s) {
+    if (!TERMINAL.has(s.status) && s.resolveAt !== undefined && now() >= s.resolveAt) end(s, s.resolveTo);
     if (!TERMINAL.has(s.status) && now() >= s.expires) end(s, "expired");
     return s;
   }
@@ -414,6 +418,11 @@ export function createSimulator(options = {}) {
       polls: 0,
       animatedQr: undefined,
     };
+    if (config.autoResolve) {
+      const { minMs = 5000, maxMs = 60000, outcomes = ["completed"] } = config.autoResolve;
+      s.resolveAt = t + minMs + Math.random() * (maxMs - minMs);
+      s.resolveTo = outcomes[Math.floor(Math.random() * outcomes.length)];
+    }
     sessions.set(s.verificationId, s);
     return sendJson(res, 201, createBody(s, gen));
   }
@@ -439,7 +448,7 @@ export function createSimulator(options = {}) {
     if (path === "/faults" && req.method === "GET") return sendJson(res, 200, { faults });
     if (path === "/config" && post) {
       const patch = parseJson(await readBody(req)) ?? {};
-      for (const key of ["ttlMs", "pollIntervalMs", "qrMode", "animatedQr", "createStatus", "errorStyle", "hostile"]) if (key in patch) config[key] = patch[key];
+      for (const key of ["ttlMs", "pollIntervalMs", "qrMode", "animatedQr", "createStatus", "errorStyle", "hostile", "autoResolve"]) if (key in patch) config[key] = patch[key];
       return sendJson(res, 200, { ...config, clientSecret: undefined });
     }
     if (path === "/config" && req.method === "GET") return sendJson(res, 200, { ...config, clientSecret: undefined });
@@ -452,6 +461,11 @@ export function createSimulator(options = {}) {
     if (path === "/requests" && req.method === "GET") return sendJson(res, 200, { requests });
     if (path === "/verifications" && req.method === "GET") {
       return sendJson(res, 200, { verifications: [...sessions.values()].map((s) => view(refresh(s))) });
+    }
+    if (path === "/summary" && req.method === "GET") {
+      const byStatus = {};
+      for (const s of sessions.values()) byStatus[refresh(s).status] = (byStatus[s.status] ?? 0) + 1;
+      return sendJson(res, 200, { sessions: sessions.size, byStatus, memory: process.memoryUsage() });
     }
     const m = path.match(/^\/verifications\/([^/]+)(?:\/([a-z]+))?$/);
     if (m) {
