@@ -1,7 +1,8 @@
 // Load: N simulated browsers against the reference backend + simulator (one
 // child process, `node server/demo.js`, on loopback). Each browser keeps its
-// cookies, creates a verification, polls every 3 s; the simulator completes
-// (or fails) each one by itself after a random 5–60 s. Reports requests/s,
+// cookies, creates a verification, polls every 3 s until it ends, then starts
+// the next one, for the whole window; the simulator completes (or fails) each
+// verification by itself after a random 5–60 s. Reports requests/s,
 // p50/p99 latency, errors, the verifications completed by the simulator but
 // never seen completed by their browser (must be 0), and the server's memory.
 // Used by bench/soak.mjs (`npm run soak`); alone: `node bench/load.mjs 500`.
@@ -67,18 +68,23 @@ export async function load(n, seconds = 120) {
     }
   }
 
+  /** One user after another at one browser slot, until the window ends. */
   async function browser(i) {
     await sleep((i / n) * 3000); // arrivals spread over the first 3 s
-    const created = await call("POST", "/api/verifications", null, '{"providerId":"bankidse"}');
-    if (!created) return;
-    const id = created.json.verificationId;
-    seen.set(id, created.json.status);
-    while (Date.now() < end + 5000) {
-      await sleep(3000);
-      const status = await call("GET", `/api/verifications/${id}`, created.cookie);
-      if (status) seen.set(id, status.json.status);
-      if (["completed", "failed", "expired", "cancelled"].includes(seen.get(id))) return;
-      if (Date.now() >= end) return;
+    while (Date.now() < end) {
+      const created = await call("POST", "/api/verifications", null, '{"providerId":"bankidse"}');
+      if (!created) {
+        await sleep(3000);
+        continue;
+      }
+      const id = created.json.verificationId;
+      seen.set(id, created.json.status);
+      while (Date.now() < end) {
+        await sleep(3000);
+        const status = await call("GET", `/api/verifications/${id}`, created.cookie);
+        if (status) seen.set(id, status.json.status);
+        if (["completed", "failed", "expired", "cancelled"].includes(seen.get(id))) break;
+      }
     }
   }
 

@@ -75,11 +75,11 @@ const outcomes = widgets.map((e) => e.find((x) => x.type !== "hopae-initiated")?
 
 const report = `## Load and fault soak
 
-Run on ${new Date().toISOString().slice(0, 10)} with \`npm run soak\` (reference backend + simulator in one Node process on loopback; browsers simulated with Node's fetch, each polling every 3 s; the simulator ends each verification by itself after 5–60 s).
+Run on ${new Date().toISOString().slice(0, 10)} with \`npm run soak\` (reference backend + simulator in one Node process on loopback; browsers simulated with Node's fetch, each polling every 3 s and starting a new verification when one ends; the simulator ends each by itself after 5–60 s, completed three times in four).
 
-| browsers | duration | requests/s | p50 / p99 latency | errors | completed by the simulator / unseen by their browser | server memory before → after (RSS, heap used) |
-| --- | --- | --- | --- | --- | --- | --- |
-${loads.map((l) => `| ${l.n} | ${l.seconds.toFixed(0)} s | ${l.rps.toFixed(0)} | ${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms | ${l.errors} | ${l.completed} / ${l.unseen} | ${mb(l.memoryBefore.rss)} → ${mb(l.memoryAfter.rss)}, ${mb(l.memoryBefore.heapUsed)} → ${mb(l.memoryAfter.heapUsed)} |`).join("\n")}
+| browsers | duration | verifications | requests/s | p50 / p99 latency | errors | completed by the simulator / unseen by their browser | server memory before → after (RSS, heap used) |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${loads.map((l) => `| ${l.n} | ${l.seconds.toFixed(0)} s | ${l.created} | ${l.rps.toFixed(0)} | ${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms | ${l.errors} | ${l.completed} / ${l.unseen} | ${mb(l.memoryBefore.rss)} → ${mb(l.memoryAfter.rss)}, ${mb(l.memoryBefore.heapUsed)} → ${mb(l.memoryAfter.heapUsed)} |`).join("\n")}
 
 Fault soak in Chromium: 50 widgets on one page for up to ${SECONDS + 30} s, the simulator failing ~20 % of all requests (5 % each: HTTP 503, HTTP 500, connection reset, 429 with Retry-After, plus 5 % delayed 1.5 s) and ending each verification as completed, failed or expired at a random time. ${requestCount} API requests. Outcomes: ${Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(", ")}. Problems (widgets without exactly one terminal event, with the wrong one, or with requests after it): ${problems.length ? problems.join("; ") : "none"}. Uncaught page errors: ${pageErrors.length ? pageErrors.join("; ") : "none"}.
 `;
