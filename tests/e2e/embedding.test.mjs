@@ -1,22 +1,16 @@
 // Every way a site embeds the widget, and how it looks and reads: the custom
 // element, the script-tag drop-in, React, languages and the messages option,
 // theming, dark mode, the countdown, reduced motion, accessibility (axe-core).
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { eventsOf, openDemo, readQr, setup, sleep, waitForEvent } from "./helpers.mjs";
+import { eventsOf, openDemo, readQr, sharedEnv, sleep, waitForEvent } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-let env;
-before(async () => { env = await setup(); });
-afterEach(async () => {
-  await env.closePages();
-  await fetch(`${env.demo.url}/__sim/faults`, { method: "DELETE" });
-});
-after(async () => { await env?.close(); });
+const env = sharedEnv();
 
 const simState = async (id) => (await fetch(`${env.demo.url}/__sim/verifications/${id}`)).json();
 const requestsFor = (id, method) => env.sim.requests.filter((r) => r.path.includes(id) && (!method || r.method === method));

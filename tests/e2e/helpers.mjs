@@ -1,6 +1,7 @@
 // Shared set-up for the end-to-end tests: the demo server (reference backend +
 // Hopae simulator) on a free loopback port, Debian's Chromium through
 // playwright-core (which launches it with a fresh temporary profile), and reading the QR back from the canvas pixels.
+import { after, afterEach, before } from "node:test";
 import { chromium } from "playwright-core";
 import jsQR from "jsqr";
 import { startDemo } from "../../server/demo.js";
@@ -40,6 +41,26 @@ export async function setup(simulator = {}, demoOptions = {}) {
       await this.demo.close();
     },
   };
+}
+
+/**
+ * The environment of one test file: set up before its tests, pages closed and
+ * injected faults cleared after each test, everything stopped after the last.
+ * The returned object is filled in by the `before` hook.
+ */
+export function sharedEnv(simulator = {}) {
+  const env = {};
+  before(async () => {
+    Object.assign(env, await setup(simulator));
+  });
+  afterEach(async () => {
+    await env.closePages?.();
+    if (env.demo) await fetch(`${env.demo.url}/__sim/faults`, { method: "DELETE" });
+  });
+  after(async () => {
+    await env.close?.();
+  });
+  return env;
 }
 
 /**

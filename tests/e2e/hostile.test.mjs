@@ -1,21 +1,18 @@
 // Hostile input and secrets: whatever an upstream string carries shows as
 // text and never runs; script URLs are refused; oversized and malformed data
 // fail cleanly; the client secret never reaches the browser.
-import { after, afterEach, before, describe, test } from "node:test";
+import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openDemo, setup, sleep, waitForEvent } from "./helpers.mjs";
+import { openDemo, sharedEnv, sleep, waitForEvent } from "./helpers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-let env;
-before(async () => { env = await setup(); });
+const env = sharedEnv();
 afterEach(async () => {
-  await env.closePages();
   await env.control("/config", { hostile: null });
 });
-after(async () => { await env?.close(); });
 
 /** What ran or was inserted: script side effects, and img/script elements in the widget. */
 const damage = (page) =>

@@ -1,17 +1,11 @@
 // The whole session lifecycle in Chromium against the simulator's switches:
 // every flow, every terminal status, every fault class, rotating QR codes,
 // page visibility, cancel / try again, destroy mid-request, double mounts.
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { eventsOf, openDemo, readQr, setup, sleep, waitForEvent } from "./helpers.mjs";
+import { eventsOf, openDemo, readQr, sharedEnv, sleep, waitForEvent } from "./helpers.mjs";
 
-let env;
-before(async () => { env = await setup(); });
-afterEach(async () => {
-  await env.closePages();
-  await fetch(`${env.demo.url}/__sim/faults`, { method: "DELETE" });
-});
-after(async () => { await env?.close(); });
+const env = sharedEnv();
 
 /** The API requests the simulator saw for one verification, optionally of one method. */
 const requestsFor = (id, method) => env.sim.requests.filter((r) => r.path.includes(id) && (!method || r.method === method));

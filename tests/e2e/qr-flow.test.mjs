@@ -1,13 +1,10 @@
 // The QR flow from mount to a terminal event, in Chromium, against the
 // reference backend and the Hopae simulator: what a user and a page see.
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { eventsOf, openDemo, readQr, setup, sleep, waitForEvent } from "./helpers.mjs";
+import { eventsOf, openDemo, readQr, sharedEnv, sleep, waitForEvent } from "./helpers.mjs";
 
-let env;
-before(async () => { env = await setup(); });
-afterEach(async () => { await env.closePages(); });
-after(async () => { await env?.close(); });
+const env = sharedEnv();
 
 /** API requests the simulator saw for one verification. */
 const requestsFor = (id) => env.sim.requests.filter((r) => r.path.includes(id)).length;
