@@ -21,6 +21,7 @@
 // way only the `exposeAttributes` reach the browser. Node standard library only.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
+import { parseJson } from "./http-util.js";
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 const VERIFICATION_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -155,7 +156,7 @@ export function createVerificationHandler(options = {}) {
     }
     if (!upstream.ok) return passThrough(upstream);
     const answer = await upstream.text();
-    const id = parseJsonOr(answer)?.verificationId;
+    const id = parseJson(answer)?.verificationId;
     const headers = { "Content-Type": upstream.headers.get("content-type") ?? "application/json", "Cache-Control": "no-store" };
     if (typeof id !== "string" || !VERIFICATION_ID.test(id)) {
       // Not a verification we could bind: pass it on, and the widget reports the bad shape.
@@ -175,7 +176,7 @@ export function createVerificationHandler(options = {}) {
     }
     if (!upstream.ok) return passThrough(upstream);
     const text = await upstream.text();
-    const body = parseJsonOr(text);
+    const body = parseJson(text);
     if (!body || typeof body !== "object" || Array.isArray(body)) {
       return new Response(text, { status: upstream.status, headers: { "Content-Type": upstream.headers.get("content-type") ?? "text/plain", "Cache-Control": "no-store" } });
     }
@@ -326,13 +327,6 @@ export function toNodeHandler(handler) {
   };
 }
 
-function parseJsonOr(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A Response body, or null when it is longer than `limit` bytes. */
 async function readLimited(request, limit) {

@@ -225,11 +225,10 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.at;
-            while let Some(c) = self
+            while self
                 .peek()
-                .filter(|c| *c != b'"' && *c != b'\\' && *c >= 0x20)
+                .is_some_and(|c| c != b'"' && c != b'\\' && c >= 0x20)
             {
-                let _ = c;
                 self.at += 1;
             }
             let run = self.bytes.get(start..self.at).unwrap_or_default();

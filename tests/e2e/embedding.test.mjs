@@ -282,7 +282,7 @@ describe("accessibility", () => {
   for (const colorScheme of ["light", "dark"]) {
     test(`axe-core finds no violations while scanning, failed and completed (${colorScheme})`, async () => {
       const { page } = await openDemo(env, { pollInterval: 300 }, { bypassCSP: true, colorScheme });
-      const started = await waitForEvent(page, "hopae-initiated");
+      await waitForEvent(page, "hopae-initiated");
       assert.deepEqual(await axe(page), [], "while the QR shows");
       await page.evaluate(() => window.demoHandle.cancel());
       assert.deepEqual(await axe(page), [], "with Try again");
@@ -292,7 +292,6 @@ describe("accessibility", () => {
       await env.control(`/verifications/${second.verificationId}/complete`);
       await waitForEvent(page, "hopae-completed");
       assert.deepEqual(await axe(page), [], "completed");
-      void started;
     });
   }
 

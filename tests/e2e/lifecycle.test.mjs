@@ -55,7 +55,7 @@ describe("flows", () => {
     assert.equal(done.verificationId, id);
     assert.equal(done.providerId, "mitid");
     assert.equal(done.verifiedAttributes.family_name, "Eriksson");
-    assert.equal(env.sim.requests.filter((r) => r.method === "POST" && r.at > 0).length >= 1, true);
+    assert.ok(requestsFor(id, "GET").length >= 1, "the page came back and polled the same verification");
   });
 
   test("redirect, prevented: the page keeps control and the widget keeps polling", async () => {
@@ -251,7 +251,6 @@ describe("cancel, try again, destroy, double mount", () => {
     await page.click(".hopae-verify-cancel");
     const cancelled = await waitForEvent(page, "hopae-cancelled");
     assert.equal(cancelled.verificationId, id);
-    await page.waitForFunction((vid) => true, id);
     await sleep(300);
     assert.equal((await simState(id)).status, "cancelled", "the backend was asked to cancel");
     assert.equal(requestsFor(id, "DELETE").length, 1);
@@ -279,7 +278,6 @@ describe("cancel, try again, destroy, double mount", () => {
 
   test("destroy() mid-request: the request is aborted and nothing follows", async () => {
     const { page, id, problems } = await startWithFault({ kind: "delay", delayMs: 1500, times: 1 });
-    await page.waitForFunction(() => true);
     const deadline = Date.now() + 3000;
     while (!env.sim.requests.some((r) => r.path.includes(id) && r.method === "GET") && Date.now() < deadline) await sleep(20);
     await sleep(100); // the delayed request is now in flight
