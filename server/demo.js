@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize, dirname, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createVerificationHandler, toNodeHandler } from "./index.js";
+import { refuseTarget, sendProblem } from "./node.js";
 import { createSimulator } from "./simulator.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -50,15 +51,31 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", env = process
   const real = env.HOPAE_CLIENT_ID && env.HOPAE_CLIENT_SECRET && env.HOPAE_API_BASE;
   const simulator = real ? null : createSimulator(simOptions);
   let verifications;
+  let nodeVerifications;
+  // Every request gets an answer and none can stop the server: odd targets
+  // (`//`, `/\`, absolute-form, over-long), TRACE and errors anywhere below.
   const server = createServer(async (req, res) => {
-    const path = new URL(req.url, "http://demo").pathname;
-    if (verifications.handles(path)) return toNodeHandler(verifications)(req, res);
-    if (simulator && (await simulator.handle(req, res))) return;
-    if (req.method === "GET" || req.method === "HEAD") {
-      if (path.startsWith("/dist/") && (await serveFile(res, join(root, "dist"), path.slice(6)))) return;
-      if (await serveFile(res, wwwRoot, path.slice(1) || "index.html")) return;
+    try {
+      const refused = refuseTarget(req.method, req.url);
+      if (refused) return sendProblem(res, ...refused);
+      let path;
+      try {
+        path = new URL(`http://demo${req.url}`).pathname;
+      } catch {
+        return sendProblem(res, 400, "BAD_REQUEST_TARGET", "The request target is not valid");
+      }
+      if (verifications.handles(path)) return await nodeVerifications(req, res);
+      if (simulator && (await simulator.handle(req, res))) return;
+      if (req.method === "GET" || req.method === "HEAD") {
+        if (path.startsWith("/dist/") && (await serveFile(res, join(root, "dist"), path.slice(6)))) return;
+        if (await serveFile(res, wwwRoot, path.slice(1) || "index.html")) return;
+      }
+      res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found");
+    } catch (error) {
+      console.error("demo: request failed", error);
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end("Internal error");
     }
-    res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found");
   });
   await new Promise((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
   const base = `http://${host}:${server.address().port}`;
@@ -72,8 +89,13 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", env = process
     redirectUri: real ? env.HOPAE_REDIRECT_URI : `${base}/`,
     // A local demo and its tests start many verifications from one address.
     rateLimit: { max: Number(env.DEMO_RATE_LIMIT ?? 100_000), windowMs: 60_000 },
+    // Smart-ID needs the user's registrationId at creation: the demo fills in
+    // the simulator's test identity when the page did not ask the user for it
+    // (a real site would read it from its own user record here).
+    userData: (request, { providerId, userData }) => userData ?? (providerId === "smartid" && !real ? { registrationId: "PNOEE-30303039914" } : undefined),
     ...backend,
   });
+  nodeVerifications = toNodeHandler(verifications);
   return {
     server,
     url: base,

@@ -16,14 +16,22 @@ import { Readable } from "node:stream";
 export function toNodeHandler(handler) {
   return async function nodeHandler(req, res, next) {
     try {
-      const path = req.originalUrl ?? req.url;
-      if (handler.handles && !handler.handles(new URL(path, "http://local").pathname)) {
-        if (next) return next();
-        res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found");
-        return;
+      const path = req.originalUrl ?? req.url ?? "/";
+      const refused = refuseTarget(req.method, path);
+      if (refused) return sendProblem(res, ...refused);
+      const host = req.headers.host || "localhost";
+      if (!/^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$/.test(host)) return sendProblem(res, 400, "BAD_HOST", "The Host header is not a host name");
+      let url;
+      try {
+        const secure = req.socket?.encrypted || String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim() === "https";
+        url = new URL(`${secure ? "https" : "http"}://${host}${path}`);
+      } catch {
+        return sendProblem(res, 400, "BAD_REQUEST_TARGET", "The Host header or the request target is not valid");
       }
-      const secure = req.socket?.encrypted || String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim() === "https";
-      const url = `${secure ? "https" : "http"}://${req.headers.host ?? "localhost"}${path}`;
+      if (handler.handles && !handler.handles(url.pathname)) {
+        if (next) return next();
+        return sendProblem(res, 404, "NOT_FOUND", "No such route");
+      }
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         if (value === undefined || name.startsWith(":")) continue;
@@ -38,7 +46,7 @@ export function toNodeHandler(handler) {
           body = typeof req.body === "string" || Buffer.isBuffer(req.body) ? req.body : Readable.toWeb(req);
         }
       }
-      const response = await handler(new Request(url, { method: req.method, headers, body, duplex: "half" }), {
+      const response = await handler(new Request(url.href, { method: req.method, headers, body, duplex: "half" }), {
         clientAddress: req.socket?.remoteAddress,
       });
       const out = {};
@@ -52,9 +60,26 @@ export function toNodeHandler(handler) {
       res.end(payload);
     } catch (error) {
       if (next) return next(error);
+      console.error("hopae-connect-widget/server: the Node adapter failed", error);
       if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
       res.end("Internal error");
     }
   };
+}
+
+/** Request lines no handler should see: [status, title, detail] or null. */
+export function refuseTarget(method, target) {
+  if (method === "TRACE" || method === "TRACK" || method === "CONNECT") return [405, "METHOD_NOT_ALLOWED", `${method} is not served here`];
+  if (typeof target !== "string" || target.length > 8192) return [414, "URI_TOO_LONG", "The request target is too long"];
+  if (!target.startsWith("/")) return [400, "BAD_REQUEST_TARGET", "Only origin-form request targets (/path) are served"];
+  return null;
+}
+
+/** A problem+json answer straight on Node's response. */
+export function sendProblem(res, status, title, detail) {
+  if (res.headersSent) return res.end();
+  const body = JSON.stringify({ type: "about:blank", title, status, detail });
+  res.writeHead(status, { "Content-Type": "application/problem+json", "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-store", ...(status === 405 ? { Allow: "GET, POST, DELETE" } : {}) });
+  res.end(body);
 }
 
