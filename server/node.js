@@ -2,8 +2,9 @@
 // handler (the reference backend, the simulator) into Node's
 // `(req, res, next?)` for `http.createServer`, Express and Connect. The
 // handlers themselves stay free of Node APIs; this file is the only place
-// that touches Node's request and response objects.
-import { Readable } from "node:stream";
+// that touches Node's request and response objects. It imports nothing
+// (no `node:` module, no Buffer) so that server/index.js can re-export it and
+// still load on edge runtimes, where it is simply never called.
 
 /**
  * Adapts a web-standard handler to Node's `(req, res, next?)`: plain
@@ -39,11 +40,11 @@ export function toNodeHandler(handler) {
       }
       let body;
       if (req.method !== "GET" && req.method !== "HEAD") {
-        if (req.body !== undefined && typeof req.body === "object" && !Buffer.isBuffer(req.body)) {
+        if (req.body !== undefined && req.body !== null && typeof req.body === "object" && !(req.body instanceof Uint8Array)) {
           body = JSON.stringify(req.body);
           headers.delete("content-length");
         } else {
-          body = typeof req.body === "string" || Buffer.isBuffer(req.body) ? req.body : Readable.toWeb(req);
+          body = typeof req.body === "string" || req.body instanceof Uint8Array ? req.body : streamOf(req);
         }
       }
       const response = await handler(new Request(url.href, { method: req.method, headers, body, duplex: "half" }), {
@@ -55,7 +56,7 @@ export function toNodeHandler(handler) {
       });
       const cookies = response.headers.getSetCookie();
       if (cookies.length) out["set-cookie"] = cookies;
-      const payload = Buffer.from(await response.arrayBuffer());
+      const payload = new Uint8Array(await response.arrayBuffer());
       res.writeHead(response.status, out);
       res.end(payload);
     } catch (error) {
@@ -72,14 +73,36 @@ export function refuseTarget(method, target) {
   if (method === "TRACE" || method === "TRACK" || method === "CONNECT") return [405, "METHOD_NOT_ALLOWED", `${method} is not served here`];
   if (typeof target !== "string" || target.length > 8192) return [414, "URI_TOO_LONG", "The request target is too long"];
   if (!target.startsWith("/")) return [400, "BAD_REQUEST_TARGET", "Only origin-form request targets (/path) are served"];
+  // "//x" and "/\\x" parse as another host, or as a path other than the one sent.
+  if (/^[^?#]*(\/\/|\\)/.test(target)) return [400, "BAD_REQUEST_TARGET", "The request path has an empty segment or a backslash"];
   return null;
 }
 
 /** A problem+json answer straight on Node's response. */
 export function sendProblem(res, status, title, detail) {
   if (res.headersSent) return res.end();
-  const body = JSON.stringify({ type: "about:blank", title, status, detail });
-  res.writeHead(status, { "Content-Type": "application/problem+json", "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-store", ...(status === 405 ? { Allow: "GET, POST, DELETE" } : {}) });
+  const body = new TextEncoder().encode(JSON.stringify({ type: "about:blank", title, status, detail }));
+  res.writeHead(status, { "Content-Type": "application/problem+json", "Content-Length": body.byteLength, "Cache-Control": "no-store", ...(status === 405 ? { Allow: "GET, POST, DELETE" } : {}) });
   res.end(body);
 }
 
+
+/** A Node readable (the request) as a web ReadableStream, with backpressure. */
+function streamOf(req) {
+  const iterator = req[Symbol.asyncIterator]();
+  return new ReadableStream({
+    async pull(controller) {
+      try {
+        const { done, value } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(typeof value === "string" ? new TextEncoder().encode(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel() {
+      iterator.return?.();
+      req.destroy?.();
+    },
+  });
+}
