@@ -196,14 +196,15 @@ describe("4. upstream polling is limited per verification", () => {
     const handler = backend(hopae);
     const jar = new Jar();
     const { json } = await jar.create(handler);
-    const end = Date.now() + 1500;
+    const start = Date.now();
     let polls = 0;
-    while (Date.now() < end) {
+    while (Date.now() < start + 1500) {
       await jar.status(handler, json.verificationId);
       polls++;
     }
-    assert.ok(polls > 100, `${polls} polls`);
-    assert.ok(reads(hopae, json.verificationId) <= 2, `${reads(hopae, json.verificationId)} upstream reads`);
+    const seconds = (Date.now() - start) / 1000;
+    assert.ok(polls > 20, `${polls} polls`);
+    assert.ok(reads(hopae, json.verificationId) <= Math.floor(seconds) + 1, `${reads(hopae, json.verificationId)} upstream reads in ${seconds} s`);
   });
 
   test("repeated cancels share one upstream DELETE", async () => {
