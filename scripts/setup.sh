@@ -44,4 +44,13 @@ if [ "${1:-}" = "--test" ]; then
       exit 1
     fi
   fi
+  # tests/redis-store.test.mjs starts its own redis-server (skipped, with a message, without one).
+  if ! command -v redis-server >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      say "installing redis-server from Debian"
+      apt-get install -y -qq redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
+    else
+      say "tests/redis-store.test.mjs needs redis-server (sudo apt-get install redis-server); it is skipped without it"
+    fi
+  fi
 fi
