@@ -556,9 +556,10 @@ export function createVerificationHandler(options = {}) {
     }
     const view = browserView(result.body ?? {});
     if (!view.verificationId || !VERIFICATION_ID.test(view.verificationId)) {
+      // Nothing to bind: the allow-listed answer goes on, and the widget reports its shape.
       await release();
       logger.warn("hopae-connect-widget/server: Hopae's create answer has no usable verificationId");
-      return problem(502, "UPSTREAM_BAD_RESPONSE", "Hopae's answer has no verificationId");
+      return json(result.status, view);
     }
     if (record) await store.set(record.key, JSON.stringify({ state: "done", fingerprint: record.fingerprint, status: result.status, body: view }), DAY);
     const response = json(result.status, view);
@@ -597,8 +598,9 @@ export function createVerificationHandler(options = {}) {
     if (result.response) return { response: result.response };
     if (result.status < 200 || result.status > 299) return { response: upstreamError(result) };
     const body = result.body ?? {};
-    if (typeof body.status !== "string") return { response: problem(502, "UPSTREAM_BAD_RESPONSE", "Hopae's status answer has no status") };
     const view = browserView(body);
+    // No status: the allow-listed answer goes on, and the widget reports its shape.
+    if (typeof body.status !== "string") return { view, terminal: false };
     if (body.status !== "completed") return { view, terminal: TERMINAL.has(body.status) };
     let attributes;
     let claims;
