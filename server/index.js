@@ -627,9 +627,11 @@ export function createVerificationHandler(options = {}) {
     entry.promise = run().finally(() => {
       entry.pending = false;
       entry.at = Date.now();
+      // Forgotten once stale, so the map holds only verifications polled in the last interval.
+      const timer = setTimeout(() => map.get(id) === entry && map.delete(id), pollIntervalMs);
+      timer?.unref?.();
     });
     map.set(id, entry);
-    if (map.size > 10_000) for (const [k, e] of map) if (!e.pending && now - e.at >= pollIntervalMs) map.delete(k);
     return entry.promise;
   }
 

@@ -186,9 +186,12 @@ describe("4. upstream polling is limited per verification", () => {
     const handler = backend(hopae);
     const jar = new Jar();
     const { json } = await jar.create(handler);
+    const start = Date.now();
     const answers = await Promise.all(Array.from({ length: 3000 }, () => jar.status(handler, json.verificationId)));
+    const seconds = (Date.now() - start) / 1000;
     assert.ok(answers.every((a) => a.status === 200 && a.json.status === "initiated"));
-    assert.equal(reads(hopae, json.verificationId), 1);
+    // One read, plus one per further second the burst took on a busy machine.
+    assert.ok(reads(hopae, json.verificationId) <= 1 + Math.floor(seconds), `${reads(hopae, json.verificationId)} reads in ${seconds} s`);
   });
 
   test("polling as fast as possible for 1.5 s reads upstream at most once a second", async () => {
