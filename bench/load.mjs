@@ -1,120 +1,220 @@
-// Load: N simulated browsers against the reference backend + simulator (one
-// child process, `node server/demo.js`, on loopback). Each browser keeps its
-// cookies, creates a verification, polls every 3 s until it ends, then starts
-// the next one, for the whole window; the simulator completes (or fails) each
-// verification by itself after a random 5–60 s. Reports requests/s,
-// p50/p99 latency, errors, the verifications completed by the simulator but
-// never seen completed by their browser (must be 0), and the server's memory.
-// Used by bench/soak.mjs (`npm run soak`); alone: `node bench/load.mjs 500`.
-import { spawn } from "node:child_process";
+// Load: the reference backend (the demo server with a real Hopae
+// configuration, no simulator inside) in one process, the Hopae simulator in
+// another, and N simulated browsers here, all on loopback.
+//
+// Open loop: each browser creates a verification, then sends a status poll
+// every 3 s on a fixed schedule whether or not the last one has answered
+// (arrivals do not slow down when the server does), and starts a new
+// verification when one ends; the simulator ends each by itself after
+// 5–60 s. Reports requests/s, p50/p99 latency, errors, and the backend's
+// RSS before, right after, and after a forced GC (`--expose-gc`).
+//
+// Closed loop (`knee`): C clients each polling back to back, C doubling,
+// until p99 passes 100 ms: the request rate there is the knee.
+//
+// Used by bench/soak.mjs (`npm run soak`); alone: `node bench/load.mjs 500 20`.
+import { fork } from "node:child_process";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const self = fileURLToPath(import.meta.url);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);
 
-/** Starts the demo server in its own process; resolves to {url, stop}. */
-export async function startServer() {
-  const child = spawn(process.execPath, [join(root, "server/demo.js")], {
-    env: { ...process.env, PORT: "0", SIM_QR_MODE: "bankid", HOPAE_CLIENT_ID: "", HOPAE_CLIENT_SECRET: "", HOPAE_API_BASE: "" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise((resolve, reject) => {
+async function freePort() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** A child process that says its URL on stdout (a line `… http://127.0.0.1:port`). */
+function child(path, args, env, execArgv = []) {
+  const proc = fork(path, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit", "ipc"], execArgv });
+  const url = new Promise((resolve, reject) => {
     let out = "";
-    child.stdout.on("data", (d) => {
+    proc.stdout.on("data", (d) => {
       out += d;
-      const m = out.match(/Demo: (http:\/\/[\d.:]+)\//);
+      const m = out.match(/(http:\/\/127\.0\.0\.1:\d+)/);
       if (m) resolve(m[1]);
     });
-    child.on("exit", (code) => reject(new Error(`demo server exited with ${code}`)));
+    proc.on("exit", (code) => reject(new Error(`${path} exited with ${code}: ${out}`)));
   });
-  return { url, stop: () => new Promise((r) => { child.once("exit", r); child.kill(); }) };
+  const ask = (cmd) =>
+    new Promise((resolve) => {
+      proc.once("message", resolve);
+      proc.send({ cmd });
+    });
+  const stop = () => new Promise((r) => (proc.exitCode !== null ? r() : (proc.once("exit", r), proc.kill())));
+  return { proc, url, ask, stop };
+}
+
+/** The simulator (own process) and the backend (own process, --expose-gc). */
+export async function startStack() {
+  const simPort = await freePort();
+  const sim = child(join(root, "server/simulator-cli.js"), [], { SIM_PORT: String(simPort), SIM_HOST: "127.0.0.1" });
+  const simUrl = await sim.url;
+  const backend = child(self, ["--serve"], { HOPAE_CLIENT_ID: "demo-client", HOPAE_CLIENT_SECRET: "demo-secret", HOPAE_API_BASE: `${simUrl}/connect/v1`, PORT: "0" }, ["--expose-gc"]);
+  const url = await backend.url;
+  const control = (path, body) => fetch(`${simUrl}/__sim${path}`, { method: body ? "POST" : "GET", headers: { "Content-Type": "application/json" }, body: body && JSON.stringify(body) }).then((r) => r.json());
+  return {
+    url,
+    control,
+    memory: () => backend.ask("memory"),
+    gc: () => backend.ask("gc"),
+    stop: async () => {
+      await backend.stop();
+      await sim.stop();
+    },
+  };
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-/** Runs N browsers for `seconds`; resolves to the figures. */
-export async function load(n, seconds = 120) {
-  const server = await startServer();
-  const control = (path, body) => fetch(`${server.url}/__sim${path}`, { method: body ? "POST" : "GET", headers: { "Content-Type": "application/json" }, body: body && JSON.stringify(body) }).then((r) => r.json());
-  await control("/config", { autoResolve: { minMs: 5000, maxMs: 60000, outcomes: ["completed", "completed", "completed", "failed"] } });
-  const memoryBefore = (await control("/summary")).memory;
+function recorder() {
   const latencies = [];
-  let requests = 0;
   let errors = 0;
-  const seen = new Map(); // verificationId -> last status seen by its browser
-  const started = Date.now();
-  const end = started + seconds * 1000;
-
-  async function call(method, path, cookie, body) {
-    const t0 = performance.now();
-    requests++;
-    try {
-      const res = await fetch(server.url + path, {
-        method,
-        headers: { ...(cookie ? { Cookie: cookie } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
-        body,
-      });
-      const text = await res.text();
-      latencies.push(performance.now() - t0);
-      if (!res.ok) {
+  const errorKinds = {};
+  return {
+    latencies,
+    get errors() {
+      return errors;
+    },
+    errorKinds,
+    async call(url, method, cookie, body) {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(url, { method, headers: { ...(cookie ? { Cookie: cookie } : {}), ...(body ? { "Content-Type": "application/json" } : {}) }, body });
+        const text = await res.text();
+        latencies.push(performance.now() - t0);
+        if (!res.ok) {
+          errors++;
+          errorKinds[res.status] = (errorKinds[res.status] ?? 0) + 1;
+          return null;
+        }
+        return { json: JSON.parse(text), cookie: res.headers.getSetCookie().find((c) => c.startsWith("hopae_"))?.split(";")[0] };
+      } catch (error) {
         errors++;
+        errorKinds[error.cause?.code ?? error.name] = (errorKinds[error.cause?.code ?? error.name] ?? 0) + 1;
         return null;
       }
-      return { json: JSON.parse(text), cookie: res.headers.getSetCookie()[0]?.split(";")[0] };
-    } catch {
-      errors++;
-      return null;
-    }
-  }
+    },
+  };
+}
 
-  /** One user after another at one browser slot, until the window ends. */
+/** N open-loop browsers for `seconds` against a running stack. */
+export async function load(stack, n, seconds = 20) {
+  await stack.control("/config", { autoResolve: { minMs: 5000, maxMs: 60000, outcomes: ["completed", "completed", "completed", "failed"] } });
+  await stack.gc();
+  const memoryBefore = await stack.memory();
+  const rec = recorder();
+  const started = Date.now();
+  const end = started + seconds * 1000;
+  let created = 0;
+  const inFlight = new Set();
+
   async function browser(i) {
     await sleep((i / n) * 3000); // arrivals spread over the first 3 s
-    while (Date.now() < end) {
-      const created = await call("POST", "/api/verifications", null, '{"providerId":"bankidse"}');
-      if (!created) {
-        await sleep(3000);
-        continue;
+    let current = null; // {id, cookie, done}
+    let tick = Date.now();
+    while (tick < end) {
+      if (!current || current.done) {
+        const p = rec.call(`${stack.url}/api/verifications`, "POST", null, '{"providerId":"bankidse"}');
+        inFlight.add(p);
+        const c = await p;
+        inFlight.delete(p);
+        if (c) {
+          created++;
+          current = { id: c.json.verificationId, cookie: c.cookie, done: false };
+        }
+      } else {
+        // Fire and do not wait: the next poll is due in 3 s regardless.
+        const v = current;
+        const p = rec.call(`${stack.url}/api/verifications/${v.id}`, "GET", v.cookie).then((r) => {
+          if (r && TERMINAL.has(r.json.status)) v.done = true;
+        });
+        inFlight.add(p);
+        p.finally(() => inFlight.delete(p));
       }
-      const id = created.json.verificationId;
-      seen.set(id, created.json.status);
-      while (Date.now() < end) {
-        await sleep(3000);
-        const status = await call("GET", `/api/verifications/${id}`, created.cookie);
-        if (status) seen.set(id, status.json.status);
-        if (["completed", "failed", "expired", "cancelled"].includes(seen.get(id))) break;
-      }
+      tick += 3000;
+      const wait = tick - Date.now();
+      if (wait > 0) await sleep(wait);
     }
   }
 
   await Promise.all(Array.from({ length: n }, (_, i) => browser(i)));
+  await Promise.all(inFlight);
   const elapsed = (Date.now() - started) / 1000;
-  const { verifications } = await control("/verifications");
-  // Completed at least one poll interval (plus slack) before the browsers stopped: each must have been seen.
-  const completedBySimulator = verifications.filter((v) => v.status === "completed" && Date.parse(v.verifiedAt) < end - 3500);
-  const unseen = completedBySimulator.filter((v) => seen.get(v.verificationId) !== "completed").length;
-  const memoryAfter = (await control("/summary")).memory;
-  await server.stop();
-  latencies.sort((a, b) => a - b);
+  const memoryAfter = await stack.memory();
+  // The binding TTLs and shared reads (1 s) lapse; then a full GC.
+  await sleep(1500);
+  const memoryAfterGc = await stack.gc();
+  rec.latencies.sort((a, b) => a - b);
   return {
     n,
     seconds: elapsed,
-    requests,
-    rps: requests / elapsed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
-    created: verifications.length,
-    completed: completedBySimulator.length,
-    unseen,
+    requests: rec.latencies.length + rec.errors,
+    rps: (rec.latencies.length + rec.errors) / elapsed,
+    p50: percentile(rec.latencies, 50),
+    p99: percentile(rec.latencies, 99),
+    errors: rec.errors,
+    errorKinds: rec.errorKinds,
+    created,
     memoryBefore,
     memoryAfter,
+    memoryAfterGc,
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** Closed loop: C clients polling back to back for `seconds` each, C doubling until p99 > 100 ms. */
+export async function knee(stack, { seconds = 3, maxClients = 256 } = {}) {
+  const steps = [];
+  for (let c = 1; c <= maxClients; c *= 2) {
+    const rec = recorder();
+    const sessions = [];
+    for (let i = 0; i < c; i++) {
+      const created = await rec.call(`${stack.url}/api/verifications`, "POST", null, '{"providerId":"bankidse"}');
+      if (created) sessions.push(created);
+    }
+    rec.latencies.length = 0;
+    const end = Date.now() + seconds * 1000;
+    await Promise.all(
+      sessions.map(async (s) => {
+        while (Date.now() < end) await rec.call(`${stack.url}/api/verifications/${s.json.verificationId}`, "GET", s.cookie);
+      }),
+    );
+    rec.latencies.sort((a, b) => a - b);
+    const step = { clients: c, rps: rec.latencies.length / seconds, p50: percentile(rec.latencies, 50), p99: percentile(rec.latencies, 99), errors: rec.errors };
+    steps.push(step);
+    if (step.p99 > 100) break;
+  }
+  const passing = steps.filter((s) => s.p99 <= 100);
+  return { steps, knee: passing.length ? passing.at(-1).rps : 0, firstOver: steps.find((s) => s.p99 > 100) ?? null };
+}
+
+// ---- the backend process (`node --expose-gc bench/load.mjs --serve`) ----
+if (process.argv[1] === self && process.argv[2] === "--serve") {
+  const { startDemo } = await import("../server/demo.js");
+  const demo = await startDemo({ port: 0, host: "127.0.0.1" });
+  const mem = () => ({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+  process.on("message", (m) => {
+    if (m.cmd === "gc") {
+      globalThis.gc?.();
+      globalThis.gc?.();
+    }
+    process.send(mem());
+  });
+  console.log(`backend ${demo.url}`);
+} else if (process.argv[1] === self) {
   const n = Number(process.argv[2] ?? 500);
-  const seconds = Number(process.argv[3] ?? 120);
-  console.log(JSON.stringify(await load(n, seconds), null, 2));
+  const seconds = Number(process.argv[3] ?? 20);
+  const stack = await startStack();
+  try {
+    console.log(JSON.stringify(await load(stack, n, seconds), null, 2));
+  } finally {
+    await stack.stop();
+  }
 }
