@@ -57,7 +57,7 @@ export async function startStack() {
   const simPort = await freePort();
   const sim = child(join(root, "server/simulator-cli.js"), [], { SIM_PORT: String(simPort), SIM_HOST: "127.0.0.1" });
   const simUrl = await sim.url;
-  const backend = child(self, ["--serve"], { HOPAE_CLIENT_ID: "demo-client", HOPAE_CLIENT_SECRET: "demo-secret", HOPAE_API_BASE: `${simUrl}/connect/v1`, PORT: "0" }, ["--expose-gc"]);
+  const backend = child(self, ["--serve"], { HOPAE_CLIENT_ID: "demo-client", HOPAE_CLIENT_SECRET: "demo-secret", HOPAE_API_BASE: `${simUrl}/connect/v1`, PORT: "0", DEMO_POLL_SHARE_MS: "1000" }, ["--expose-gc"]);
   const url = await backend.url;
   const control = (path, body) => fetch(`${simUrl}/__sim${path}`, { method: body ? "POST" : "GET", headers: { "Content-Type": "application/json" }, body: body && JSON.stringify(body) }).then((r) => r.json());
   return {

@@ -89,6 +89,10 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", env = process
     redirectUri: real ? env.HOPAE_REDIRECT_URI : `${base}/`,
     // A local demo and its tests start many verifications from one address.
     rateLimit: { max: Number(env.DEMO_RATE_LIMIT ?? 100_000), windowMs: 60_000 },
+    // The demo's tests poll faster than once a second (pollInterval 300) and
+    // count every poll at the simulator, so the demo shares only concurrent
+    // reads; a production backend keeps the default (one read a second).
+    pollIntervalMs: Number(env.DEMO_POLL_SHARE_MS ?? 0),
     // Smart-ID needs the user's registrationId at creation: the demo fills in
     // the simulator's test identity when the page did not ask the user for it
     // (a real site would read it from its own user record here).

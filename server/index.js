@@ -624,13 +624,23 @@ export function createVerificationHandler(options = {}) {
     const hit = map.get(id);
     if (hit && (hit.pending || now - hit.at < pollIntervalMs)) return hit.promise;
     const entry = { at: now, pending: true, promise: null };
-    entry.promise = run().finally(() => {
-      entry.pending = false;
-      entry.at = Date.now();
-      // Forgotten once stale, so the map holds only verifications polled in the last interval.
-      const timer = setTimeout(() => map.get(id) === entry && map.delete(id), pollIntervalMs);
-      timer?.unref?.();
-    });
+    const forget = () => map.get(id) === entry && map.delete(id);
+    entry.promise = run().then(
+      (result) => {
+        entry.pending = false;
+        entry.at = Date.now();
+        // A failure is shared only while in flight, so a retry reaches Hopae again;
+        // an answer is kept for the interval, then forgotten (the map holds only
+        // verifications polled in the last interval).
+        if (result.response || pollIntervalMs <= 0) forget();
+        else setTimeout(forget, pollIntervalMs)?.unref?.();
+        return result;
+      },
+      (error) => {
+        forget();
+        throw error;
+      },
+    );
     map.set(id, entry);
     return entry.promise;
   }

@@ -107,7 +107,8 @@ describe("QR flow", () => {
 describe("bad answers end in hopae-failed, never an uncaught error", () => {
   // HTTP 500 is transient (retried, see lifecycle.test.mjs): with maxRetries 0 it fails at once.
   const cases = [
-    { name: "a status body that is not JSON", fault: { op: "status", kind: "not-json" }, code: "invalid_response", message: /not JSON/ },
+    // The reference backend turns Hopae's non-JSON body into a 502 problem (never HTML from the site's origin).
+    { name: "a status body that is not JSON", fault: { op: "status", kind: "not-json" }, code: /UPSTREAM_BAD_RESPONSE|upstream_bad_response|bad_gateway/i, httpStatus: 502, query: { maxRetries: 0 } },
     { name: "HTTP 500 from the status call", fault: { op: "status", kind: "http", status: 500 }, code: "SYSTEM_INTERNAL_ERROR", httpStatus: 500, query: { maxRetries: 0 } },
     { name: "a status body of the wrong shape", fault: { op: "status", kind: "wrong-shape" }, code: "invalid_response", message: /status/ },
     { name: "a create body of the wrong shape", fault: { op: "create", kind: "wrong-shape" }, code: "invalid_response", message: /verificationId/ },
