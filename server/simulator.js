@@ -1066,6 +1066,8 @@ button.secondary{background:#e5e7eb;color:#111}`;
     async listen(port = 0, host = "127.0.0.1") {
       if (server) throw new Error("the simulator is already listening");
       server = createServer(nodeListener);
+      // Node hands CONNECT to a separate event; without a listener it drops the socket.
+      server.on("connect", (req, socket) => socket.end("HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, POST, DELETE\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
       await new Promise((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
       const address = server.address();
       sim.url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
