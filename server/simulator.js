@@ -248,6 +248,8 @@ export function createSimulator(options = {}) {
   const webhooks = [];
   /** Idempotency-Key → {hash, response|undefined, at}. */
   const idempotency = new Map();
+  /** Webhook deliveries still being attempted. */
+  const pending = new Set();
   let requestCount = 0;
   let created = 0;
   let server = null;
@@ -504,7 +506,9 @@ export function createSimulator(options = {}) {
       data: { verificationId: s.verificationId, status: s.status, providerId: s.providerId, sessionExpiresAt: iso(s.expires), createdAt: iso(s.created), updatedAt: iso(at) },
     };
     if (s.status === "failed") payload.data.error = { code: s.error.code, message: s.error.message };
-    void deliverWebhook(url, payload).catch(() => {});
+    const delivery = deliverWebhook(url, payload).catch(() => {});
+    pending.add(delivery);
+    void delivery.finally(() => pending.delete(delivery));
   }
 
   /**
@@ -1115,6 +1119,10 @@ button.secondary{background:#e5e7eb;color:#111}`;
       if (bad) throw new TypeError(bad.message);
       Object.assign(config, structuredClone(patch));
       return configView();
+    },
+    /** Resolves once every webhook delivery under way has succeeded or given up. */
+    async webhooksSettled() {
+      while (pending.size) await Promise.all([...pending]);
     },
     /** Forgets ended sessions now (normally every 64 creates). */
     prune: () => prune(true),
