@@ -899,8 +899,11 @@ export function createSimulator(options = {}) {
 
   /** What tests read: the guide-shaped status, the last qrData served, the poll count. */
   function view(s) {
-    const qr = s.flowType === "qr" && !TERMINAL.has(s.status) ? s.lastQrData ?? qrData(s) : undefined;
-    return { ...statusBody(s, "guide"), generation: s.generation, qrData: qr, polls: s.polls, request: s.request };
+    const served = s.lastQrData;
+    const body = statusBody(s, "guide");
+    s.lastQrData = served; // looking is not serving
+    const qr = s.flowType === "qr" && !TERMINAL.has(s.status) ? served ?? qrData(s) : undefined;
+    return { ...body, generation: s.generation, qrData: qr, polls: s.polls, request: s.request };
   }
 
   /**

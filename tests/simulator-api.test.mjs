@@ -72,7 +72,10 @@ describe("createSimulator()", () => {
       assert.equal(await read(), expect(1), "a new code each second");
       t += 7000;
       assert.equal(await read(), expect(8), "seconds since start, not polls");
-      assert.equal(clocked.get(created.verificationId).qrData, expect(8), "the control view shows the code last served");
+      t += 3000;
+      assert.equal(clocked.get(created.verificationId).qrData, expect(8), "the control view shows the code last served, not the current one");
+      assert.equal(await read(), expect(11));
+      assert.equal(clocked.get(created.verificationId).qrData, expect(11));
     } finally {
       await clocked.close();
     }
