@@ -143,7 +143,8 @@ export interface Simulator {
   fail(verificationId: string, code?: string, message?: string): SessionView;
   expire(verificationId: string): SessionView;
   cancel(verificationId: string): SessionView;
-  setStatus(verificationId: string, status: Status): SessionView;
+  /** Any status, also one Hopae does not document (to test clients against new ones). */
+  setStatus(verificationId: string, status: Status | (string & {})): SessionView;
   action(verificationId: string, action: Action): SessionView;
   get(verificationId: string): SessionView | undefined;
 
