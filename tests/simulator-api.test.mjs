@@ -171,3 +171,26 @@ describe("the hopae-simulator bin", () => {
     }
   });
 });
+
+describe("sim.fetch, the web-standard handler", () => {
+  test("answers a Request without any server, and says which paths are its own", async () => {
+    const sim = createSimulator();
+    const auth = { Authorization: `Basic ${btoa("demo-client:demo-secret")}` };
+    const created = await sim.fetch(new Request("http://sim.test/connect/v1/verifications", { method: "POST", headers: auth, body: JSON.stringify({ providerId: "mitid" }) }));
+    assert.equal(created.status, 201);
+    const { verificationId } = await created.json();
+    sim.complete(verificationId);
+    const status = await sim.fetch(new Request(`http://sim.test/api/v1/verifications/${verificationId}`, { headers: auth }));
+    assert.equal((await status.json()).verifiedAttributes.family_name, "Eriksson");
+    assert.equal(sim.fetch.handles("/connect/v1/providers"), true);
+    assert.equal(sim.fetch.handles("/api/verifications"), false, "the backend's path is not the simulator's");
+    assert.equal((await sim.fetch(new Request("http://sim.test/elsewhere"))).status, 404);
+  });
+
+  test("an injected connection reset is a body that errors", async () => {
+    const sim = createSimulator();
+    sim.addFault({ op: "providers", kind: "reset", times: 1 });
+    const res = await sim.fetch(new Request("http://sim.test/connect/v1/providers", { headers: { Authorization: `Basic ${btoa("demo-client:demo-secret")}` } }));
+    await assert.rejects(res.text(), /reset/);
+  });
+});
