@@ -251,7 +251,7 @@ export function createSimulator(options = {}) {
   /** Webhook deliveries still being attempted. */
   const pending = new Set();
   let requestCount = 0;
-  let created = 0;
+  let lastPrune = now();
   let server = null;
 
   // ---- answers -------------------------------------------------------------
@@ -614,10 +614,12 @@ export function createSimulator(options = {}) {
 
   // ---- the API -------------------------------------------------------------
 
-  /** Forgets sessions ended over `forgetEndedAfterMs` ago and idempotency keys over 24 h old. */
+  /** Forgets sessions ended `forgetEndedAfterMs` ago or more, and idempotency keys over 24 h old. */
   function prune(force = false) {
-    if (!force && ++created % 64) return;
     const t = now();
+    // At most once a second: a pass visits every session.
+    if (!force && t - lastPrune < 1000) return;
+    lastPrune = t;
     for (const [id, s] of sessions) if (TERMINAL.has(refresh(s).status) && t - s.ended >= config.forgetEndedAfterMs) sessions.delete(id);
     for (const [key, entry] of idempotency) if (t - entry.at > 86_400_000) idempotency.delete(key);
   }
@@ -1128,7 +1130,7 @@ button.secondary{background:#e5e7eb;color:#111}`;
     async webhooksSettled() {
       while (pending.size) await Promise.all([...pending]);
     },
-    /** Forgets ended sessions now (normally every 64 creates). */
+    /** Forgets ended sessions now (otherwise on a create, at most once a second). */
     prune: () => prune(true),
   };
 
