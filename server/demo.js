@@ -49,7 +49,9 @@ async function serveFile(res, dir, relative) {
  */
 export async function startDemo({ port = 8080, host = "127.0.0.1", env = process.env, generation = env.SIM_API ?? "current", simulator: simOptions = {}, backend = {}, wwwRoot = join(root, "www") } = {}) {
   const real = env.HOPAE_CLIENT_ID && env.HOPAE_CLIENT_SECRET && env.HOPAE_API_BASE;
-  const simulator = real ? null : createSimulator(simOptions);
+  // requireUserData: false until the widget collects userData (Smart-ID needs
+  // a registrationId); pass `simulator: {requireUserData: true}` to enforce it.
+  const simulator = real ? null : createSimulator({ requireUserData: false, ...simOptions });
   let verifications;
   let nodeVerifications;
   // Every request gets an answer and none can stop the server: odd targets

@@ -11,6 +11,14 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { createSimulator, PROVIDERS, STATUSES } from "../server/simulator.js";
 
+/** Valid userData for the providers that require it (the examples of docs.hopae.com/api-reference/verifications/user-data-requirements). */
+export const USER_DATA_EXAMPLES = {
+  smartid: { registrationId: "PNOEE-38001085718" },
+  skmobileid: { phoneNumber: "+37268000769", nationalIdentityNumber: "60001017869" },
+  audkenni: { registrationId: "1201743399" },
+  evrotrust: { identificationNumber: "1234567890", country: "BG" },
+};
+
 const openapi = openApiToJsonSchema(JSON.parse(readFileSync(new URL("./contract/hconnect-verifications.openapi.json", import.meta.url))));
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -103,15 +111,20 @@ for (const gen of ["guide", "current"]) {
 
   describe(`${gen} generation (${GENERATIONS[gen]})`, () => {
     test("create answers 201 in the documented shape for every flow", async () => {
-      for (const [providerId, provider] of Object.entries(PROVIDERS).filter(([, p]) => p.enabled)) {
-        const res = await call(gen, "POST", "/verifications", { providerId });
-        assert.equal(res.status, 201);
-        for (const validate of createSchemas) check(validate, res.json, `create ${providerId}`);
+      // The guide predates the dc flow (its CreateVerificationResponse enum has no "dc").
+      for (const [providerId, provider] of Object.entries(PROVIDERS).filter(([, p]) => p.enabled && (gen === "current" || p.flowType !== "dc"))) {
+        const res = await call(gen, "POST", "/verifications", { providerId, userData: USER_DATA_EXAMPLES[providerId] });
+        assert.equal(res.status, 201, `${providerId}: ${res.text}`);
+        // Contradiction in Hopae's OpenAPI: the path's 201 schema (CreateVerificationResponse)
+        // lists flowType qr|redirect|push, CreateVerificationResponseDto adds "dc". A dc
+        // answer is checked against the DTO only.
+        for (const validate of provider.flowType === "dc" ? createSchemas.slice(1) : createSchemas) check(validate, res.json, `create ${providerId}`);
         assert.equal(res.json.flowType, provider.flowType);
         const fd = res.json.flowDetails;
         if (provider.flowType === "qr") assert.match(fd.qrData, /^bankid\./);
         if (provider.flowType === "push") assert.ok(fd.message && /^\d{4}$/.test(fd.verificationCode));
         if (provider.flowType === "redirect") assert.ok(new URL(fd.authorizationUrl));
+        if (provider.flowType === "dc") assert.ok(new URL(fd.linkData), "without native mode, no wallet payload: a cross-device link");
         assert.equal(res.json.polling.recommendedInterval, 3000);
         assert.ok(Date.parse(res.json.expiresAt) - Date.parse(res.json.createdAt) === sim.config.ttlMs);
       }
@@ -146,12 +159,12 @@ for (const gen of ["guide", "current"]) {
         assert.equal(res.json.status, "expired");
         for (const validate of statusSchemas) check(validate, res.json, "expired");
       } finally {
-        await control("/config", { ttlMs: 300_000 });
+        await control("/config", { ttlMs: 1_800_000 });
       }
     });
 
     test("cancel: 204, then the ended-session error; unknown ids are 404", async () => {
-      const { json } = await call(gen, "POST", "/verifications", { providerId: "smartid" });
+      const { json } = await call(gen, "POST", "/verifications", { providerId: "smartid", userData: USER_DATA_EXAMPLES.smartid });
       const first = await call(gen, "DELETE", `/verifications/${json.verificationId}`);
       assert.equal(first.status, 204);
       assert.equal(first.text, "");
@@ -170,8 +183,10 @@ for (const gen of ["guide", "current"]) {
     });
 
     test("validation and provider errors", async () => {
-      checkError(gen, await call(gen, "POST", "/verifications", "{not json"), 400, 200001, "VALIDATION_INVALID_PARAMETER");
-      checkError(gen, await call(gen, "POST", "/verifications", {}), 400, 200002, "VALIDATION_MISSING_PARAMETER");
+      // The guide's catalogue: 200001 Missing Parameter, 200002 Invalid Parameter.
+      checkError(gen, await call(gen, "POST", "/verifications", "{not json"), 400, 200002, "VALIDATION_INVALID_PARAMETER");
+      checkError(gen, await call(gen, "POST", "/verifications", {}), 400, 200001, "VALIDATION_MISSING_PARAMETER");
+      checkError(gen, await call(gen, "POST", "/verifications", { providerId: 7 }), 400, 200002, "VALIDATION_INVALID_PARAMETER");
       checkError(gen, await call(gen, "POST", "/verifications", { providerId: "nosuch" }), 404, 400001, "PROVIDER_NOT_FOUND");
       checkError(gen, await call(gen, "POST", "/verifications", { providerId: "idin" }), gen === "guide" ? 400 : 403, 400002, "PROVIDER_NOT_ENABLED");
     });
@@ -274,19 +289,25 @@ describe("fault switches", () => {
     }
   });
 
-  test("a qrData that changes on every poll, per session or for all", async () => {
+  test("an animated qrData is time-based (BankID's seconds since start), per session or for all", async () => {
     const { json } = await call("current", "POST", "/verifications", { providerId: "bankidse" });
     const read = async () => (await call("current", "GET", `/verifications/${json.verificationId}`)).json.flowDetails.qrData;
     assert.equal(await read(), await read(), "static by default");
     await control(`/verifications/${json.verificationId}/config`, { animatedQr: true });
-    const [a, b] = [await read(), await read()];
-    assert.notEqual(a, b);
-    assert.match(b, /^bankid\.[0-9a-f-]{36}\.\d+\.[0-9a-f]{64}$/);
+    const first = await read();
+    assert.match(first, /^bankid\.[0-9a-f-]{36}\.\d+\.[0-9a-f]{64}$/);
+    // Wait (bounded) for the next second: a new code without any other poll in between mattering.
+    let next = first;
+    for (const deadline = Date.now() + 3000; next === first && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 50));
+      next = await read();
+    }
+    assert.notEqual(next, first, "a new code once a second has passed");
+    assert.equal(Number(next.split(".")[2]), Number(first.split(".")[2]) + 1, "the number is whole seconds since start");
     await control("/config", { animatedQr: true });
     try {
       const other = await call("current", "POST", "/verifications", { providerId: "frejaid" });
-      const q = async () => (await call("current", "GET", `/verifications/${other.json.verificationId}`)).json.flowDetails.qrData;
-      assert.notEqual(await q(), await q());
+      assert.match(other.json.flowDetails.qrData, /^bankid\.[0-9a-f-]{36}\.0\.[0-9a-f]{64}$/, "0 seconds at the start");
     } finally {
       await control("/config", { animatedQr: false });
     }
@@ -329,3 +350,164 @@ function openApiToJsonSchema(node) {
   }
   return out;
 }
+
+// ---- issue 11: user data, LoA, configuration, actions, dc, error shapes ----
+
+describe("userData required per provider (docs.hopae.com/api-reference/verifications/user-data-requirements)", () => {
+  const create = (gen, providerId, userData) => call(gen, "POST", "/verifications", { providerId, ...(userData === undefined ? {} : { userData }) });
+
+  test("missing: the documented 400 naming the field, in both generations", async () => {
+    for (const [providerId, field] of [["smartid", "registrationId"], ["skmobileid", "phoneNumber"], ["audkenni", "registrationId"], ["evrotrust", "identificationNumber"]]) {
+      const current = await create("current", providerId);
+      checkError("current", current, 400, null, "VALIDATION_MISSING_USER_DATA");
+      assert.equal(current.json.context.field, `userData.${field}`);
+      assert.match(current.json.detail, new RegExp(field));
+      // The guide has no user-data numbers: its Missing Parameter code, 200001.
+      checkError("guide", await create("guide", providerId, {}), 400, 200001, "VALIDATION_MISSING_USER_DATA");
+    }
+    const half = await create("current", "skmobileid", { phoneNumber: "+37268000769" });
+    checkError("current", half, 400, null, "VALIDATION_MISSING_USER_DATA");
+    assert.equal(half.json.context.field, "userData.nationalIdentityNumber");
+  });
+
+  test("malformed: 400 VALIDATION_INVALID_USER_DATA with the format", async () => {
+    for (const [providerId, userData, field] of [
+      ["smartid", { registrationId: "38001085718" }, "registrationId"],
+      ["smartid", { registrationId: "PNOEE-1" }, "registrationId"],
+      ["skmobileid", { phoneNumber: "37268000769", nationalIdentityNumber: "60001017869" }, "phoneNumber"],
+      ["skmobileid", { phoneNumber: "+37268000769", nationalIdentityNumber: "600-010-17869" }, "nationalIdentityNumber"],
+      ["audkenni", { registrationId: "12017" }, "registrationId"],
+      ["evrotrust", { email: "User@Example.com" }, "email"],
+      ["evrotrust", { identificationNumber: "1234567890", country: "US" }, "country"],
+    ]) {
+      const res = await create("current", providerId, userData);
+      checkError("current", res, 400, null, "VALIDATION_INVALID_USER_DATA");
+      assert.equal(res.json.context.field, `userData.${field}`, JSON.stringify(userData));
+      checkError("guide", await create("guide", providerId, userData), 400, 200002, "VALIDATION_INVALID_USER_DATA");
+    }
+  });
+
+  test("valid data, any of Evrotrust's alternatives, and the requireUserData switch", async () => {
+    for (const [providerId, userData] of [...Object.entries(USER_DATA_EXAMPLES), ["evrotrust", { email: "user@example.com" }], ["evrotrust", { phone: "+359881234567" }], ["audkenni", { registrationId: "120174-3399" }]]) {
+      assert.equal((await create("current", providerId, userData)).status, 201, `${providerId} ${JSON.stringify(userData)}`);
+    }
+    await control("/config", { requireUserData: false });
+    try {
+      assert.equal((await create("current", "smartid")).status, 201);
+    } finally {
+      await control("/config", { requireUserData: true });
+    }
+  });
+
+  test("GET /providers/{id}/configuration lists the fields (ProviderConfigurationDto)", async () => {
+    for (const gen of ["guide", "current"]) {
+      const res = await call(gen, "GET", "/providers/skmobileid/configuration");
+      assert.equal(res.status, 200);
+      check(responseSchema("/v1/providers/{providerId}/configuration", "get", 200), res.json, "configuration");
+      assert.deepEqual(res.json.requiredUserData.map((f) => f.field), ["phoneNumber", "nationalIdentityNumber"]);
+      for (const f of res.json.requiredUserData) assert.ok(new RegExp(f.pattern).test(USER_DATA_EXAMPLES.skmobileid[f.field]), "the pattern accepts the documented example");
+    }
+    const evrotrust = (await call("current", "GET", "/providers/evrotrust/configuration")).json;
+    assert.deepEqual(evrotrust.requiredUserData, [], "alternatives: none is required on its own");
+    assert.ok(evrotrust.optionalUserData.some((f) => f.field === "email"));
+    assert.deepEqual((await call("current", "GET", "/providers/bankidse/configuration")).json.requiredUserData, []);
+    checkError("current", await call("current", "GET", "/providers/nosuch/configuration"), 404, 400001, "PROVIDER_NOT_FOUND");
+  });
+});
+
+describe("requestedLoa (create-verification: 422 if the provider cannot meet it)", () => {
+  test("above the provider's level: 422; malformed: 400; reachable: 201", async () => {
+    for (const gen of ["guide", "current"]) {
+      const high = await call(gen, "POST", "/verifications", { providerId: "frejaid", requestedLoa: 4 });
+      checkError(gen, high, 422, 200002, "VALIDATION_INVALID_PARAMETER");
+      assert.match(high.json.detail, /level of assurance 4/);
+      checkError(gen, await call(gen, "POST", "/verifications", { providerId: "frejaid", requestedLoa: "high" }), 400, 200002, "VALIDATION_INVALID_PARAMETER");
+      assert.equal((await call(gen, "POST", "/verifications", { providerId: "bankidse", requestedLoa: 4 })).status, 201);
+    }
+  });
+});
+
+describe("error shapes per generation (problem-types.yml envelope; the guide's form)", () => {
+  test("current: instance is the request path, with timestamp, context and doc_url", async () => {
+    const res = await call("current", "GET", "/verifications/nope");
+    assert.equal(res.json.instance, "/connect/v1/verifications/nope");
+    assert.deepEqual(Object.keys(res.json).sort(), ["context", "detail", "doc_url", "instance", "status", "timestamp", "title", "type"]);
+    assert.deepEqual(res.json.context, { verificationId: "nope" });
+    assert.match(res.json.doc_url, /^https:\/\/docs\.hopae\.com\//);
+  });
+  test("guide: numeric code, dotted title, instance is the request path", async () => {
+    const res = await call("guide", "GET", "/verifications/nope");
+    assert.equal(res.json.instance, "/api/v1/verifications/nope");
+    assert.equal(res.json.title, "SESSION.NOT_FOUND");
+    assert.equal(res.json.code, 300001);
+    assert.equal(res.json.context, undefined);
+  });
+});
+
+describe("flowDetails.action (VerificationActionDto): a mid-flow step behind a switch", () => {
+  for (const how of ["control route", "fault"]) {
+    test(`set by the ${how}: reported in the status body until the step is done`, async () => {
+      const { json } = await call("current", "POST", "/verifications", { providerId: "bankidse" });
+      if (how === "fault") await control("/faults", { op: "status", kind: "action", times: 1, verificationId: json.verificationId, value: { type: "redirect", message: "Please complete face liveness check" } });
+      else await control(`/verifications/${json.verificationId}/action`, { type: "redirect", message: "Please complete face liveness check" });
+      const res = await call("current", "GET", `/verifications/${json.verificationId}`);
+      check(component("GetVerificationResponseDto"), res.json, "status with action");
+      check(component("VerificationActionDto"), res.json.flowDetails.action, "action");
+      assert.equal(res.json.status, "awaiting_user_action");
+      assert.equal(res.json.flowDetails.action.type, "redirect");
+      assert.match(res.json.flowDetails.action.url, /\/__sim\/phone\/\w+\?redirect=1&step=liveness$/);
+      assert.equal(res.json.flowDetails.action.message, "Please complete face liveness check");
+      const guide = await call("guide", "GET", `/verifications/${json.verificationId}`);
+      assert.equal(guide.json.flowDetails.action.type, "redirect", "the guide generation carries it in flowDetails too");
+      await control(`/verifications/${json.verificationId}/complete`);
+      assert.equal((await call("current", "GET", `/verifications/${json.verificationId}`)).json.flowDetails, undefined);
+    });
+  }
+
+  test("qr, push, deeplink and message actions; a bad one is refused", async () => {
+    for (const action of [{ type: "qr", url: "https://liveness.example/qr/1" }, { type: "push", message: "Confirm in the app" }, { type: "deeplink", url: "bankid:///?autostarttoken=x" }, { type: "message", message: "Hold on" }]) {
+      const { json } = await call("current", "POST", "/verifications", { providerId: "bankidse" });
+      await control(`/verifications/${json.verificationId}/action`, action);
+      const got = (await call("current", "GET", `/verifications/${json.verificationId}`)).json.flowDetails.action;
+      assert.equal(got.type, action.type);
+      if (action.url) assert.equal(got.url, action.url);
+    }
+    const { json } = await call("current", "POST", "/verifications", { providerId: "bankidse" });
+    const bad = await fetch(`${base}/__sim/verifications/${json.verificationId}/action`, { method: "POST", body: JSON.stringify({ type: "teleport" }) });
+    assert.equal(bad.status, 400);
+  });
+});
+
+describe("the dc flow (docs.hopae.com/guides/dc-native-integration)", () => {
+  const dc = (options) => call("current", "POST", "/verifications", { providerId: "us-id-pass", options });
+
+  test("native mode returns the wallet request in flowDetails.request, per platform", async () => {
+    const android = await dc({ mode: "native", platform: "android", expected_origins: ["https://shop.example"] });
+    assert.equal(android.status, 201, android.text);
+    check(component("CreateVerificationResponseDto"), android.json, "dc create");
+    assert.equal(android.json.flowType, "dc");
+    assert.equal(android.json.flowDetails.request.protocol, "openid4vp-v1-unsigned");
+    assert.deepEqual(android.json.flowDetails.request.data.expected_origins, ["https://shop.example"]);
+    assert.equal(Date.parse(android.json.expiresAt) - Date.parse(android.json.createdAt), 30 * 60_000, "the guide: the session expires after 30 minutes");
+    const ios = await dc({ mode: "native", platform: "ios", expected_origins: ["https://shop.example"] });
+    assert.ok(ios.json.flowDetails.request.data.deviceRequest && ios.json.flowDetails.request.data.encryptionInfo);
+  });
+
+  test("native mode needs platform and expected_origins", async () => {
+    const noPlatform = await dc({ mode: "native", expected_origins: ["https://shop.example"] });
+    checkError("current", noPlatform, 400, 200001, "VALIDATION_MISSING_PARAMETER");
+    assert.equal(noPlatform.json.context.field, "options.platform");
+    checkError("current", await dc({ mode: "native", platform: "windows", expected_origins: ["https://shop.example"] }), 400, 200002, "VALIDATION_INVALID_PARAMETER");
+    checkError("current", await dc({ mode: "native", platform: "android" }), 400, 200001, "VALIDATION_MISSING_PARAMETER");
+  });
+
+  test("submitting the credential to the callback completes the verification", async () => {
+    const { json } = await dc({ mode: "native", platform: "android", expected_origins: ["https://shop.example"] });
+    const post = (body) => fetch(json.flowDetails.callbackUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    assert.equal((await post({})).status, 400);
+    const res = await post({ credential: { protocol: "openid4vp-v1-unsigned", data: { vp_token: "x" } } });
+    assert.equal(res.status, 200);
+    assert.equal((await call("current", "GET", `/verifications/${json.verificationId}`)).json.status, "completed");
+    assert.equal((await post({ credential: {} })).status, 409, "only once");
+  });
+});
