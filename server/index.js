@@ -417,9 +417,9 @@ export function createVerificationHandler(options = {}) {
     return dropUndefined({
       qrData: str(f.qrData, 8192),
       authorizationUrl: safeLink(f.authorizationUrl, providerId),
-      autoStartToken: str(f.autoStartToken, 256),
-      message: str(f.message, 1000),
-      verificationCode: str(f.verificationCode, 64),
+      autoStartToken: str(f.autoStartToken, 1024),
+      message: str(f.message, 4096),
+      verificationCode: str(f.verificationCode, 1024),
       deeplink: safeLink(f.deeplink, providerId),
       linkData: safeLink(f.linkData, providerId),
       action: action(f.action, providerId),
@@ -435,7 +435,7 @@ export function createVerificationHandler(options = {}) {
     const out = {
       verificationId: str(b.verificationId, 128),
       status: str(b.status, 64),
-      providerId: str(providerId, 64),
+      providerId: str(providerId, 256),
       flowType: str(b.flowType, 32),
       flowDetails: TERMINAL.has(b.status) ? undefined : flowDetails(b.flowDetails, providerId),
       action: action(b.action, providerId),
@@ -622,8 +622,11 @@ export function createVerificationHandler(options = {}) {
   function sharedRead(map, id, run) {
     const now = Date.now();
     const hit = map.get(id);
-    if (hit && (hit.pending || now - hit.at < pollIntervalMs)) return hit.promise;
-    const entry = { at: now, pending: true, promise: null };
+    // Joined while in flight for up to a second (a read slower than that, e.g.
+    // a widget's retry after its requestTimeout, may start one more), then
+    // its answer is reused for pollIntervalMs.
+    if (hit && (hit.pending ? now - hit.started < Math.max(pollIntervalMs, 1000) : now - hit.at < pollIntervalMs)) return hit.promise;
+    const entry = { started: now, at: now, pending: true, promise: null };
     const forget = () => map.get(id) === entry && map.delete(id);
     entry.promise = run().then(
       (result) => {
