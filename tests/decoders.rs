@@ -92,7 +92,7 @@ proptest! {
         options in json(),
     ) {
         let _ = Options::from_json(&options).and_then(Options::validate);
-        let problem = Problem::from_json(&problem);
+        let problem = Problem::from_json(&problem).map(Box::new);
         let failure = Error::Http { status: 503, problem, retry_after: Some("x".into()) }.to_failure();
         prop_assert!(!failure.code.is_empty() && !failure.message.is_empty());
 
@@ -102,7 +102,7 @@ proptest! {
         let mut s = Session::new(config, 9);
         let mut now = 0;
         let mut terminal = 0;
-        let mut count = |fx: &[Effect]| fx.iter().filter(|e| matches!(e, Effect::Emit(ev) if ev.is_terminal())).count();
+        let count = |fx: &[Effect]| fx.iter().filter(|e| matches!(e, Effect::Emit(ev) if ev.is_terminal())).count();
         count(&s.handle(Input::Start, now));
         let input = match CreateResponse::from_json(&create) {
             Ok(body) => Input::Created(Ok(Reply { body, server_time: None })),
