@@ -20,8 +20,10 @@ pub const DEFAULT_TIMEOUT: u64 = 300_000;
 pub const DEFAULT_SIZE: u32 = 200;
 /// Default consecutive transient faults retried before failing.
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
-/// Default milliseconds one request may take before it counts as a fault.
-pub const DEFAULT_REQUEST_TIMEOUT: u64 = 10_000;
+/// Default milliseconds one request may take before it counts as a fault:
+/// longer than the reference backend's upstream timeout (10 s), so a slow
+/// create is answered (or timed out) by the backend, not abandoned and resent.
+pub const DEFAULT_REQUEST_TIMEOUT: u64 = 15_000;
 
 const POLL_INTERVAL_RANGE: (u64, u64) = (250, 60_000);
 const TIMEOUT_RANGE: (u64, u64) = (1_000, 3_600_000);
@@ -35,7 +37,7 @@ const MAX_FALLBACKS: usize = 8;
 pub struct Options {
     /// The backend route that creates verifications (`/api/verifications`).
     pub endpoint: Option<String>,
-    /// The eID provider to start (`bankidse`); `provider` as an attribute.
+    /// The eID provider to start (`bankidse`); `provider` as an element attribute.
     pub provider_id: Option<String>,
     /// Milliseconds between status requests.
     pub poll_interval: Option<Number>,
@@ -145,10 +147,7 @@ impl Options {
         };
         Ok(Options {
             endpoint: text("endpoint")?,
-            provider_id: match text("providerId")? {
-                Some(p) => Some(p),
-                None => text("provider")?,
-            },
+            provider_id: text("providerId")?,
             poll_interval: number("pollInterval"),
             timeout: number("timeout"),
             size: number("size"),
@@ -467,9 +466,9 @@ mod tests {
         let e = options(r#"{"endpoint":"/v","providerId":"x","messages":{"cancel":1}}"#)
             .expect_err("type");
         assert!(e.to_string().contains("messages"), "{e}");
-        let c = options(r#"{"endpoint":"/v","provider":"frejaid"}"#)
-            .expect("the attribute name works too");
-        assert_eq!(c.provider_id, "frejaid");
+        // `provider` is the element's attribute, not an option.
+        let e = options(r#"{"endpoint":"/v","provider":"frejaid"}"#).expect_err("no alias");
+        assert!(e.to_string().contains("providerId"), "{e}");
     }
 
     #[test]
