@@ -492,12 +492,15 @@ impl Error {
                     S,
                 )
             },
-            Error::BadShape(_) => f(
-                "invalid_response",
-                "Invalid response",
-                "The backend's answer is not a Hopae verification.",
-                S,
-            ),
+            Error::BadShape(why) => Failure {
+                message: [
+                    "The backend's answer is not a Hopae verification (",
+                    truncate(why),
+                    ").",
+                ]
+                .concat(),
+                ..f("invalid_response", "Invalid response", "", S)
+            },
             Error::QrDataTooLong { .. } => f(
                 "qr_data_too_long",
                 "QR data too long",
