@@ -50,7 +50,7 @@ mod exports {
         }
         let config = Options::from_json(&JsJson(options.clone()))
             .and_then(Options::validate)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+            .map_err(|e| JsError::new(&e.message()))?;
         let backend =
             Backend::from_options(&config.endpoint, &options).map_err(|e| JsError::new(&e))?;
         let widget = Widget::mount(host, config, backend).map_err(|e| {

@@ -162,12 +162,12 @@ fn polls_only_after_the_previous_answer() {
     );
     assert_eq!(
         wake_at(&fx),
-        Some(11_100),
+        Some(16_100),
         "the timer now bounds the request"
     );
     // A tick while the request is in flight, before its timeout, sends nothing.
     let fx = s.handle(Input::Tick, 2_100);
-    assert_eq!(fx, vec![Effect::Wake { at: 11_100 }]);
+    assert_eq!(fx, vec![Effect::Wake { at: 16_100 }]);
     let fx = s.handle(polled(r#"{"status":"initiated"}"#), 4_000);
     assert_eq!(
         wake_at(&fx),

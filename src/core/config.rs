@@ -7,8 +7,7 @@
 //! that only the browser can use (headers, credentials, an extra request body)
 //! are the shell's and are not here.
 
-use core::fmt;
-
+use crate::core::error::digits;
 use crate::core::json::Json;
 use crate::core::messages::{Locale, Messages};
 
@@ -211,19 +210,30 @@ pub enum ConfigError {
     Invalid(&'static str, String),
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ConfigError {
+    /// What to fix, in one sentence (built without `core::fmt`, which would
+    /// cost the wasm kilobytes).
+    pub fn message(&self) -> String {
         match self {
-            ConfigError::Missing(name, hint) => {
-                write!(
-                    f,
-                    "hopae-connect-widget: the `{name}` option is required ({hint})"
-                )
-            }
+            ConfigError::Missing(name, hint) => [
+                "hopae-connect-widget: the `",
+                name,
+                "` option is required (",
+                hint,
+                ")",
+            ]
+            .concat(),
             ConfigError::Invalid(name, why) => {
-                write!(f, "hopae-connect-widget: the `{name}` option {why}")
+                ["hopae-connect-widget: the `", name, "` option ", why].concat()
             }
         }
+    }
+}
+
+#[cfg(test)]
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -254,7 +264,7 @@ impl Options {
         if fallback_providers.len() > MAX_FALLBACKS {
             return Err(ConfigError::Invalid(
                 "fallbackProviders",
-                format!("may list at most {MAX_FALLBACKS} providers"),
+                "may list at most 8 providers".into(),
             ));
         }
         let redirect = match self.redirect.as_deref().map(str::trim) {
@@ -264,7 +274,12 @@ impl Options {
             Some(other) => {
                 return Err(ConfigError::Invalid(
                     "redirect",
-                    format!("must be \"same-tab\", \"new-tab\" or \"event-only\", not \"{other}\""),
+                    [
+                        "must be \"same-tab\", \"new-tab\" or \"event-only\", not \"",
+                        other,
+                        "\"",
+                    ]
+                    .concat(),
                 ))
             }
         };
@@ -283,7 +298,12 @@ impl Options {
             if !valid {
                 return Err(ConfigError::Invalid(
                     "resume",
-                    format!("must be a verification id (letters, digits, '-', '_'), not \"{id}\""),
+                    [
+                        "must be a verification id (letters, digits, '-', '_'), not \"",
+                        id,
+                        "\"",
+                    ]
+                    .concat(),
                 ));
             }
         }
@@ -353,7 +373,12 @@ fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
     } else {
         Err(ConfigError::Invalid(
             name,
-            format!("must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not \"{id}\""),
+            [
+                "must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not \"",
+                id,
+                "\"",
+            ]
+            .concat(),
         ))
     }
 }
@@ -372,10 +397,13 @@ fn millis(
         Err(ConfigError::Invalid(
             name,
             // Integers only: formatting floats would cost the wasm kilobytes.
-            if v.is_finite() {
-                format!("must be a number from {lo} to {hi}, not {}", v as i64)
-            } else {
-                format!("must be a number from {lo} to {hi}")
+            {
+                let range = ["must be a number from ", &digits(lo), " to ", &digits(hi)].concat();
+                match v.is_finite() {
+                    true if v < 0.0 => [&range, ", not -", &digits(-v as u64)].concat(),
+                    true => [&range, ", not ", &digits(v as u64)].concat(),
+                    false => range,
+                }
             },
         ))
     }

@@ -203,10 +203,13 @@ impl Messages {
     /// refused so a typo does not go unnoticed.
     pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Result<Messages, String> {
         if let Some((unknown, _)) = overrides.iter().find(|(k, _)| !KEYS.contains(&k.as_str())) {
-            return Err(format!(
-                "has no message \"{unknown}\"; the keys are {}",
-                KEYS.join(", ")
-            ));
+            return Err([
+                "has no message \"",
+                unknown,
+                "\"; the keys are ",
+                &KEYS.join(", "),
+            ]
+            .concat());
         }
         Ok(Messages {
             locale: Some(locale),

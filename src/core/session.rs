@@ -27,7 +27,6 @@
 //! - exactly one terminal event (`Completed`, `Failed`, `Expired`,
 //!   `Cancelled`), the last effect of all: nothing is queued after it.
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::core::api::{CreateResponse, ErrorInfo, Flow, FlowDetails, Status, StatusResponse};
@@ -256,7 +255,8 @@ pub struct Session {
     config: Rc<Config>,
     phase: Phase,
     /// Effects not yet pulled by the shell.
-    queue: VecDeque<Effect>,
+    /// (A `Vec`, front first: a few entries, and no `VecDeque` code in the wasm.)
+    queue: Vec<Effect>,
     verification_id: Option<String>,
     provider_id: String,
     status: Option<String>,
@@ -291,7 +291,7 @@ impl Session {
             interval: config.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
             config,
             phase: Phase::Idle,
-            queue: VecDeque::new(),
+            queue: Vec::new(),
             verification_id: None,
             status: None,
             qr_data: None,
@@ -366,14 +366,14 @@ impl Session {
     /// The next effect to carry out, if any. Pull until `None` after each
     /// input; an input fed meanwhile (from a listener) updates the queue.
     pub fn poll_effect(&mut self) -> Option<Effect> {
-        self.queue.pop_front()
+        (!self.queue.is_empty()).then(|| self.queue.remove(0))
     }
 
     /// Feeds one input and returns every effect it queued at once: for tests
     /// and shells that run no page code between effects.
     pub fn handle(&mut self, input: Input, now: Millis) -> Vec<Effect> {
         self.handle_input(input, now);
-        self.queue.drain(..).collect()
+        core::mem::take(&mut self.queue)
     }
 
     /// Feeds one input at time `now`; pull what to do with [`Session::poll_effect`].
@@ -385,7 +385,7 @@ impl Session {
             // This input ended the session while effects of an earlier one
             // were still queued (a listener called `cancel()` in the middle):
             // they are stale, and must never run.
-            self.queue.drain(..earlier);
+            self.queue = self.queue.split_off(earlier);
         }
     }
 
@@ -454,7 +454,7 @@ impl Session {
     }
 
     fn push(&mut self, effect: Effect) {
-        self.queue.push_back(effect);
+        self.queue.push(effect);
     }
 
     fn start(&mut self, now: Millis) {

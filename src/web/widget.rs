@@ -18,7 +18,6 @@
 //! so no verification is left open.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
@@ -64,7 +63,7 @@ pub struct Widget {
     backend: Rc<Backend>,
     inner: RefCell<Inner>,
     /// Events waiting for the dispatch in progress to end.
-    events: RefCell<VecDeque<Pending>>,
+    events: RefCell<Vec<Pending>>,
     dispatching: Cell<bool>,
 }
 
@@ -181,7 +180,7 @@ impl Widget {
                 last_body: JsValue::UNDEFINED,
                 listeners: Vec::new(),
             }),
-            events: RefCell::new(VecDeque::new()),
+            events: RefCell::new(Vec::new()),
             dispatching: Cell::new(false),
         });
         widget.listen()?;
@@ -347,12 +346,15 @@ impl Widget {
     /// Queues something for the page and dispatches the queue, unless a
     /// dispatch is already in progress (it will get to it, in order).
     fn announce(self: &Rc<Self>, pending: Pending) {
-        self.events.borrow_mut().push_back(pending);
+        self.events.borrow_mut().push(pending);
         if self.dispatching.replace(true) {
             return;
         }
         loop {
-            let next = self.events.borrow_mut().pop_front();
+            let next = {
+                let mut queue = self.events.borrow_mut();
+                (!queue.is_empty()).then(|| queue.remove(0))
+            };
             let Some(next) = next else { break };
             // No borrow is held here: listeners may call destroy().
             match next {
