@@ -55,7 +55,7 @@ fn http(status: u16, json: &str, retry_after: Option<&str>) -> Error {
 }
 
 const QR_CREATE: &str = r#"{"verificationId":"v1","status":"initiated","providerId":"bankidse",
-    "flowType":"qr","flowDetails":{"qrData":"bankid.abc.0.def"},"expiresAt":"1970-01-01T00:05:00Z"}"#;
+    "flowType":"qr","flowDetails":{"qrData":"bankidse:///?token=abc"},"expiresAt":"1970-01-01T00:05:00Z"}"#;
 
 fn events(effects: &[Effect]) -> Vec<&Event> {
     effects
@@ -497,7 +497,7 @@ fn a_changed_qr_code_is_repainted_and_an_unchanged_one_is_not() {
     let fx = poll(
         &mut s,
         3_100,
-        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankid.abc.0.def"}}"#),
+        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankidse:///?token=abc"}}"#),
     );
     assert!(!fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
     let fx = poll(
@@ -1068,4 +1068,47 @@ fn the_failed_detail_keeps_hopaes_code_exactly_as_received() {
         polled(r#"{"status":"failed","error":{"code":"USER_DECLINED"}}"#),
     );
     assert!(events(&fx).iter().any(|e| matches!(e, Event::Failed { failure, .. } if failure.hopae_code == Some(Code::Text("USER_DECLINED".into())))));
+}
+
+#[test]
+fn an_animated_bankid_code_is_refreshed_every_second_while_visible() {
+    let animated = r#"{"verificationId":"v1","status":"initiated","flowType":"qr",
+        "flowDetails":{"qrData":"bankid.tok.0.hmac0"},"expiresAt":"1970-01-01T00:05:00Z"}"#;
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(created(animated, None), 100);
+    assert_eq!(
+        wake_at(&fx),
+        Some(1_100),
+        "1 s, not 3 s, while the code is on screen"
+    );
+    let fx = poll(
+        &mut s,
+        1_100,
+        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankid.tok.1.hmac1"}}"#),
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
+    assert_eq!(wake_at(&fx), Some(2_150));
+    // Hidden: the hidden-page slowdown still rules.
+    let fx = s.handle(Input::Visibility { hidden: true }, 1_200);
+    assert_eq!(wake_at(&fx), Some(1_150 + HIDDEN_INTERVAL));
+    // Faults still back off (no 1 s hammering of a failing backend).
+    let (mut s2, _) = (Session::new(config(""), 1), ());
+    s2.handle(Input::Start, 0);
+    s2.handle(created(animated, None), 100);
+    s2.handle(Input::Tick, 1_100);
+    let fx = s2.handle(Input::Polled(Err(http(503, "", None))), 1_200);
+    assert!(wake_at(&fx).is_some_and(|at| at >= 1_700));
+    // A server's recommendedInterval is followed as is.
+    let recommended = r#"{"verificationId":"v1","status":"initiated","flowType":"qr",
+        "flowDetails":{"qrData":"bankid.tok.0.hmac0"},"polling":{"recommendedInterval":2000}}"#;
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    assert_eq!(
+        wake_at(&s.handle(created(recommended, None), 100)),
+        Some(2_100)
+    );
+    // A static code keeps the normal interval.
+    let (_, fx) = started("");
+    assert_eq!(wake_at(&fx), Some(3_100));
 }

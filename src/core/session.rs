@@ -38,6 +38,8 @@ use crate::core::time::{parse_http_date, parse_rfc3339, Millis};
 
 /// The slowest the widget polls while the page is hidden.
 pub const HIDDEN_INTERVAL: Millis = 30_000;
+/// The status interval while an animated QR code is on a visible page.
+pub const ANIMATED_INTERVAL: Millis = 1_000;
 /// First retry delay; it doubles with each consecutive fault.
 pub const BACKOFF_BASE: Millis = 1_000;
 /// The longest retry delay (before `Retry-After`).
@@ -267,6 +269,8 @@ pub struct Session {
     /// The person was told the connection has trouble.
     degraded: bool,
     interval: Millis,
+    /// The server sent `polling.recommendedInterval`: it is followed as is.
+    recommended: bool,
     started_at: Millis,
     deadline: Millis,
     faults: u32,
@@ -289,6 +293,7 @@ impl Session {
         Session {
             provider_id: config.provider_id.clone(),
             interval: config.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
+            recommended: false,
             config,
             phase: Phase::Idle,
             queue: Vec::new(),
@@ -513,6 +518,7 @@ impl Session {
             if self.config.poll_interval.is_none() {
                 if let Some(ms) = polling.recommended_interval.filter(|v| v.is_finite()) {
                     self.interval = ms.clamp(250.0, 60_000.0) as Millis;
+                    self.recommended = true;
                 }
             }
             if let Some(ms) = polling.max_duration.filter(|v| v.is_finite() && *v > 0.0) {
@@ -779,8 +785,13 @@ impl Session {
             self.counting_to = Some(self.deadline);
             self.push(Effect::Countdown(Some(self.deadline)));
         }
+        let animated = self.qr_data.as_deref().is_some_and(is_animated_qr);
         let interval = if self.hidden {
             self.interval.max(HIDDEN_INTERVAL)
+        } else if animated && !self.recommended {
+            // BankID's animated code changes every second: keep the one on
+            // screen at most 1 s old while someone can see it.
+            self.interval.min(ANIMATED_INTERVAL)
         } else {
             self.interval
         };
@@ -865,6 +876,13 @@ impl Session {
         }));
         self.push(Effect::Emit(event));
     }
+}
+
+/// `bankid.<qrStartToken>.<seconds>.<HMAC>`: BankID's animated QR payload,
+/// a new code every second.
+pub fn is_animated_qr(data: &str) -> bool {
+    data.strip_prefix("bankid.")
+        .is_some_and(|rest| rest.split('.').count() == 3)
 }
 
 /// `http:` or `https:` with a host: the only URLs the widget navigates to.
