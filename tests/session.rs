@@ -1112,3 +1112,58 @@ fn an_animated_bankid_code_is_refreshed_every_second_while_visible() {
     let (_, fx) = started("");
     assert_eq!(wake_at(&fx), Some(3_100));
 }
+
+#[test]
+fn a_mid_flow_action_is_carried_out_once() {
+    // A liveness step as a redirect, in the status body's flowDetails.
+    let (mut s, _) = started("");
+    let step = r#"{"status":"awaiting_user_action","flowDetails":{"action":{"type":"redirect",
+        "url":"https://liveness.example/start","message":"Take a selfie"}}}"#;
+    let fx = poll(&mut s, 3_100, polled(step));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Redirect { url, mode: RedirectMode::SameTab, .. } if url == "https://liveness.example/start")));
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, Effect::Say(m) if text(m) == "Take a selfie")));
+    assert!(wake_at(&fx).is_some(), "and polling goes on");
+    let fx = poll(&mut s, 6_200, polled(step));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Redirect { .. })),
+        "once"
+    );
+    // A qr action paints that code; a top-level action in a create body counts too.
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(
+        created(
+            r#"{"verificationId":"v","status":"initiated","flowType":"push",
+            "action":{"type":"qr","url":"https://wallet.example/scan/1"}}"#,
+            None,
+        ),
+        10,
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
+    // A deeplink action offers a safe link only; an unsafe redirect fails.
+    let (mut s, _) = started("");
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(r#"{"status":"initiated","action":{"type":"deeplink","url":"smartid://x"}}"#),
+    );
+    assert!(fx.contains(&Effect::AppLink(Some("smartid://x".into()))));
+    let fx = poll(
+        &mut s,
+        6_200,
+        polled(
+            r#"{"status":"initiated","action":{"type":"redirect","url":"javascript:alert(1)"}}"#,
+        ),
+    );
+    assert_eq!(failure_code(&fx).as_deref(), Some("unsafe_url"));
+    // An unknown type is ignored.
+    let (mut s, _) = started("");
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(r#"{"status":"initiated","action":{"type":"teleport","url":"x"}}"#),
+    );
+    assert!(events(&fx).is_empty() && wake_at(&fx).is_some());
+}

@@ -47,6 +47,8 @@ pub struct CreateResponse {
     pub provider_id: Option<String>,
     /// The flow, decoded from `flowType` and `flowDetails`.
     pub flow: Flow,
+    /// A step the user must take now (`action` or `flowDetails.action`).
+    pub action: Option<Action>,
     /// `flowDetails` as sent (for the same-device links).
     pub flow_details: FlowDetails,
     /// Newer servers recommend a polling cadence.
@@ -64,6 +66,7 @@ impl CreateResponse {
         let flow_details = details(v);
         Ok(CreateResponse {
             flow: Flow::decode(text(v, "flowType"), &flow_details)?,
+            action: Action::find(v),
             verification_id,
             status,
             provider_id: text(v, "providerId"),
@@ -88,6 +91,8 @@ pub struct StatusResponse {
     pub provider_id: Option<String>,
     /// A changed `qrData` here is a new code to paint (animated QR).
     pub flow_details: FlowDetails,
+    /// A step the user must take now (`action` or `flowDetails.action`).
+    pub action: Option<Action>,
     /// RFC 3339 completion time.
     pub verified_at: Option<String>,
     /// RFC 3339; the session's hard deadline (lets a resumed session know it).
@@ -105,9 +110,56 @@ impl StatusResponse {
             status: required(v, "status")?,
             provider_id: text(v, "providerId"),
             flow_details: details(v),
+            action: Action::find(v),
             verified_at: text(v, "verifiedAt"),
             expires_at: text(v, "expiresAt"),
             error: v.get("error").map(|e| ErrorInfo::from_json(&e)),
+        })
+    }
+}
+
+/// What an [`Action`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    /// Go to `url` (through the cancelable `hopae-redirect`).
+    Redirect,
+    /// Scan `url` (the text to encode) as a QR code.
+    Qr,
+    /// Confirm in the app.
+    Push,
+    /// Open `url` in the app on this device.
+    Deeplink,
+}
+
+/// `action` / `flowDetails.action`: a step mid-flow (e.g. a liveness check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    /// Its type.
+    pub kind: ActionKind,
+    /// The URL (or the QR text).
+    pub url: Option<String>,
+    /// Words for the user.
+    pub message: Option<String>,
+}
+
+impl Action {
+    /// Reads `action` from a body, or from its `flowDetails`; an unknown
+    /// type is ignored.
+    pub fn find<J: Json>(v: &J) -> Option<Action> {
+        let a = v
+            .get("action")
+            .or_else(|| v.get("flowDetails").and_then(|f| f.get("action")))?;
+        let kind = match text(&a, "type")?.as_str() {
+            "redirect" => ActionKind::Redirect,
+            "qr" => ActionKind::Qr,
+            "push" => ActionKind::Push,
+            "deeplink" => ActionKind::Deeplink,
+            _ => return None,
+        };
+        Some(Action {
+            kind,
+            url: text(&a, "url"),
+            message: text(&a, "message"),
         })
     }
 }

@@ -29,7 +29,9 @@
 
 use std::rc::Rc;
 
-use crate::core::api::{CreateResponse, ErrorInfo, Flow, FlowDetails, Status, StatusResponse};
+use crate::core::api::{
+    Action, ActionKind, CreateResponse, ErrorInfo, Flow, FlowDetails, Status, StatusResponse,
+};
 use crate::core::config::{Config, RedirectMode, DEFAULT_POLL_INTERVAL};
 use crate::core::error::{Error, Failure};
 use crate::core::messages::Message;
@@ -280,6 +282,8 @@ pub struct Session {
     rng: u64,
     /// The deadline the countdown shows.
     counting_to: Option<Millis>,
+    /// The last `action` carried out (each is carried out once).
+    action: Option<Action>,
 }
 
 impl Session {
@@ -310,6 +314,7 @@ impl Session {
             fallbacks_used: 0,
             rng: seed | 1,
             counting_to: None,
+            action: None,
         }
     }
 
@@ -568,6 +573,11 @@ impl Session {
         if let Some(link) = app_link(&body.flow_details) {
             self.push(Effect::AppLink(Some(link)));
         }
+        if let Some(action) = body.action {
+            if !self.on_action(action) {
+                return;
+            }
+        }
         let terminal = Status::parse(&body.status).filter(|s| s.is_terminal());
         if terminal.is_none() {
             // Planned before the event: a listener that cancels replaces it.
@@ -607,6 +617,11 @@ impl Session {
                 self.qr_data = Some(data);
             }
         }
+        if let Some(action) = body.action {
+            if !self.on_action(action) {
+                return;
+            }
+        }
         let changed = self.status.as_deref() != Some(body.status.as_str());
         if changed {
             self.status = Some(body.status.clone());
@@ -626,6 +641,70 @@ impl Session {
         if changed {
             self.emit_status(body.status);
         }
+    }
+
+    /// Carries out a mid-flow `action` once; `false` if it failed the session.
+    fn on_action(&mut self, action: Action) -> bool {
+        if self.action.as_ref() == Some(&action) {
+            return true;
+        }
+        self.action = Some(action.clone());
+        let said = |default: Message| match &action.message {
+            Some(m) if !m.trim().is_empty() => Message::ConfirmInApp {
+                text: Some(m.clone()),
+                code: None,
+            },
+            _ => default,
+        };
+        match (action.kind, action.url.clone()) {
+            (ActionKind::Redirect, Some(url)) => {
+                if !is_http_url(&url) {
+                    self.fail(Error::UnsafeUrl(url));
+                    return false;
+                }
+                self.flow_message = said(match self.config.redirect {
+                    RedirectMode::SameTab => Message::Redirecting,
+                    RedirectMode::NewTab | RedirectMode::EventOnly => {
+                        Message::ContinueInOtherWindow
+                    }
+                });
+                self.push(Effect::Redirect {
+                    verification_id: self.verification_id.clone().unwrap_or_default(),
+                    provider_id: self.provider_id.clone(),
+                    url,
+                    mode: self.config.redirect,
+                });
+            }
+            (ActionKind::Qr, Some(data)) => {
+                match QrMatrix::encode(&data) {
+                    Ok(matrix) => self.push(Effect::ShowQr(matrix)),
+                    Err(e) => {
+                        self.fail(Error::QrDataTooLong { len: e.len });
+                        return false;
+                    }
+                }
+                self.qr_data = Some(data);
+                self.flow_message = said(Message::ScanQr);
+            }
+            (ActionKind::Deeplink, Some(url)) => {
+                if is_safe_app_link(&url) {
+                    self.push(Effect::AppLink(Some(url)));
+                }
+                self.flow_message = said(self.flow_message.clone());
+            }
+            (ActionKind::Push, _) => {
+                self.flow_message = said(Message::ConfirmInApp {
+                    text: None,
+                    code: None,
+                });
+            }
+            // Nothing to open or show: its words, if any.
+            (ActionKind::Redirect | ActionKind::Qr | ActionKind::Deeplink, None) => {
+                self.flow_message = said(self.flow_message.clone());
+            }
+        }
+        self.push(Effect::Say(self.flow_message.clone()));
+        true
     }
 
     fn emit_status(&mut self, status: String) {
