@@ -27,7 +27,7 @@ mod exports {
 
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
-    use web_sys::{Element, RequestCredentials};
+    use web_sys::Element;
 
     use crate::core::config::Options;
     use crate::web::http::Backend;
@@ -50,57 +50,19 @@ mod exports {
         }
         let config = Options::from_json(&JsJson(options.clone()))
             .and_then(Options::validate)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        let backend = backend(&config.endpoint, &options)?;
+            .map_err(|e| JsError::new(&e.message()))?;
+        let backend =
+            Backend::from_options(&config.endpoint, &options).map_err(|e| JsError::new(&e))?;
         let widget = Widget::mount(host, config, backend).map_err(|e| {
-            JsError::new(&format!(
-                "hopae-connect-widget: could not mount: {}",
-                crate::web::http::describe(&e)
-            ))
+            JsError::new(
+                &[
+                    "hopae-connect-widget: could not mount: ",
+                    &crate::web::http::describe(&e),
+                ]
+                .concat(),
+            )
         })?;
         Ok(Verification { id: widget.id() })
-    }
-
-    fn backend(endpoint: &str, options: &JsValue) -> Result<Backend, JsError> {
-        let get =
-            |key: &str| js_sys::Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        let mut headers = Vec::new();
-        let given = get("headers");
-        if given.is_object() {
-            for entry in js_sys::Object::entries(given.unchecked_ref()).iter() {
-                let pair: js_sys::Array = entry.unchecked_into();
-                match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    (Some(name), Some(value)) => headers.push((name, value)),
-                    _ => return Err(JsError::new("hopae-connect-widget: the `headers` option must map header names to strings")),
-                }
-            }
-        } else if !given.is_undefined() && !given.is_null() {
-            return Err(JsError::new("hopae-connect-widget: the `headers` option must be an object of header names to strings"));
-        }
-        let credentials = match get("credentials").as_string().as_deref() {
-            None | Some("same-origin") => RequestCredentials::SameOrigin,
-            Some("include") => RequestCredentials::Include,
-            Some("omit") => RequestCredentials::Omit,
-            Some(other) => {
-                return Err(JsError::new(&format!(
-                    "hopae-connect-widget: the `credentials` option must be \"same-origin\", \"include\" or \"omit\", not \"{other}\""
-                )))
-            }
-        };
-        let body = get("body");
-        let extra_body = if body.is_object() {
-            Some(body.unchecked_into())
-        } else if body.is_undefined() || body.is_null() {
-            None
-        } else {
-            return Err(JsError::new("hopae-connect-widget: the `body` option must be an object of extra fields for the create request"));
-        };
-        Ok(Backend {
-            endpoint: endpoint.to_owned(),
-            headers,
-            credentials,
-            extra_body,
-        })
     }
 
     /// Encodes `text` and paints it on `canvas` at about `size` CSS pixels,

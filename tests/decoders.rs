@@ -67,8 +67,16 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Cases per property: few in `npm test`, many with `PROPTEST_CASES=20000`.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1200))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
@@ -92,7 +100,7 @@ proptest! {
         options in json(),
     ) {
         let _ = Options::from_json(&options).and_then(Options::validate);
-        let problem = Problem::from_json(&problem);
+        let problem = Problem::from_json(&problem).map(Box::new);
         let failure = Error::Http { status: 503, problem, retry_after: Some("x".into()) }.to_failure();
         prop_assert!(!failure.code.is_empty() && !failure.message.is_empty());
 
@@ -102,7 +110,7 @@ proptest! {
         let mut s = Session::new(config, 9);
         let mut now = 0;
         let mut terminal = 0;
-        let mut count = |fx: &[Effect]| fx.iter().filter(|e| matches!(e, Effect::Emit(ev) if ev.is_terminal())).count();
+        let count = |fx: &[Effect]| fx.iter().filter(|e| matches!(e, Effect::Emit(ev) if ev.is_terminal())).count();
         count(&s.handle(Input::Start, now));
         let input = match CreateResponse::from_json(&create) {
             Ok(body) => Input::Created(Ok(Reply { body, server_time: None })),

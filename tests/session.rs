@@ -24,10 +24,14 @@ fn config(extra: &str) -> Config {
         .expect("valid options")
 }
 
+/// A create answer, decoded as the shell decodes it (a body the decoder
+/// refuses arrives as `BadShape`).
 fn created(json: &str, server_time: Option<u64>) -> Input {
-    let body =
-        CreateResponse::from_json(&parse(json).expect("test JSON")).expect("test create body");
-    Input::Created(Ok(Reply { body, server_time }))
+    Input::Created(
+        CreateResponse::from_json(&parse(json).expect("test JSON"))
+            .map(|body| Reply { body, server_time })
+            .map_err(Error::BadShape),
+    )
 }
 
 fn polled(json: &str) -> Input {
@@ -42,13 +46,16 @@ fn polled(json: &str) -> Input {
 fn http(status: u16, json: &str, retry_after: Option<&str>) -> Error {
     Error::Http {
         status,
-        problem: parse(json).ok().and_then(|v| Problem::from_json(&v)),
+        problem: parse(json)
+            .ok()
+            .and_then(|v| Problem::from_json(&v))
+            .map(Box::new),
         retry_after: retry_after.map(str::to_owned),
     }
 }
 
 const QR_CREATE: &str = r#"{"verificationId":"v1","status":"initiated","providerId":"bankidse",
-    "flowType":"qr","flowDetails":{"qrData":"bankid.abc.0.def"},"expiresAt":"1970-01-01T00:05:00Z"}"#;
+    "flowType":"qr","flowDetails":{"qrData":"bankidse:///?token=abc"},"expiresAt":"1970-01-01T00:05:00Z"}"#;
 
 fn events(effects: &[Effect]) -> Vec<&Event> {
     effects
@@ -155,12 +162,12 @@ fn polls_only_after_the_previous_answer() {
     );
     assert_eq!(
         wake_at(&fx),
-        Some(11_100),
+        Some(16_100),
         "the timer now bounds the request"
     );
     // A tick while the request is in flight, before its timeout, sends nothing.
     let fx = s.handle(Input::Tick, 2_100);
-    assert_eq!(fx, vec![Effect::Wake { at: 11_100 }]);
+    assert_eq!(fx, vec![Effect::Wake { at: 16_100 }]);
     let fx = s.handle(polled(r#"{"status":"initiated"}"#), 4_000);
     assert_eq!(
         wake_at(&fx),
@@ -284,7 +291,8 @@ fn permanent_faults_fail_at_once() {
         ),
         (Input::Polled(Err(http(401, "", None))), "http_401"),
         (Input::Polled(Err(http(409, "", None))), "http_409"),
-        (Input::Polled(Err(http(422, "", None))), "http_422"),
+        // requestedLoa the provider cannot meet.
+        (Input::Polled(Err(http(422, "", None))), "loa_unavailable"),
     ] {
         let (mut s, _) = started("");
         let fx = poll(&mut s, 3_100, input);
@@ -489,7 +497,7 @@ fn a_changed_qr_code_is_repainted_and_an_unchanged_one_is_not() {
     let fx = poll(
         &mut s,
         3_100,
-        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankid.abc.0.def"}}"#),
+        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankidse:///?token=abc"}}"#),
     );
     assert!(!fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
     let fx = poll(
@@ -563,9 +571,10 @@ fn push_flow_shows_the_code_and_polls() {
         10,
     );
     assert!(!fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
-    assert!(fx
-        .iter()
-        .any(|e| matches!(e, Effect::Say(m) if text(m) == "Open Smart-ID Code: 1234")));
+    assert!(fx.iter().any(
+        |e| matches!(e, Effect::Say(m @ Message::ConfirmInApp { code: Some(c), .. })
+        if text(m) == "Open Smart-ID" && c == "1234")
+    ));
     assert!(wake_at(&fx).is_some());
 }
 
@@ -696,7 +705,8 @@ fn an_unavailable_provider_falls_back_to_the_next_and_says_so() {
     assert_eq!(
         sent(&fx),
         [&Request::Create {
-            provider_id: "frejaid".into()
+            provider_id: "frejaid".into(),
+            retry: false,
         }]
     );
     // With no provider left, it is an ordinary transient fault.
@@ -746,8 +756,58 @@ fn any_input() -> impl Strategy<Value = Input> {
     ]
 }
 
+/// Cases per property: few in `npm test`, many with `PROPTEST_CASES=20000`.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(400)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3000))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// Effects pulled one at a time, with the page's listeners calling
+    /// cancel() (or restart()/destroy(), which cancel first) at any event:
+    /// events leave in order, exactly one terminal event, and it is last.
+    #[test]
+    fn reentrant_cancels_leave_one_terminal_event_last(
+        steps in prop::collection::vec((any_input(), 0u64..20_000), 1..60),
+        cancel_at in prop::collection::vec(any::<bool>(), 0..40),
+        seed in any::<u64>(),
+    ) {
+        let mut s = Session::new(config(r#","timeout":60000,"fallbackProviders":"frejaid""#), seed);
+        let mut now = 0u64;
+        let mut emitted: Vec<Event> = Vec::new();
+        let mut listener = cancel_at.into_iter();
+        // A listener's cancel() ended the session: what it left queued is stale.
+        let mut cancelled = false;
+        for (input, dt) in steps {
+            now += dt;
+            s.handle_input(input, now);
+            while let Some(effect) = s.poll_effect() {
+                if let Effect::Emit(event) = effect {
+                    prop_assert!(!emitted.last().is_some_and(Event::is_terminal), "an event after the terminal one: {:?}", event);
+                    emitted.push(event);
+                    if listener.next().unwrap_or(false) {
+                        let was_done = s.is_done();
+                        s.handle_input(Input::Cancel, now);
+                        cancelled |= !was_done;
+                    }
+                } else if cancelled {
+                    prop_assert!(
+                        !matches!(effect, Effect::Countdown(Some(_)) | Effect::Wake { .. } | Effect::ShowQr(_) | Effect::Send(Request::Create { .. } | Request::Status { .. })),
+                        "a stale effect after the end: {:?}", effect
+                    );
+                }
+            }
+        }
+        prop_assert!(emitted.iter().filter(|e| e.is_terminal()).count() <= 1);
+        if s.is_done() {
+            prop_assert!(emitted.last().is_some_and(Event::is_terminal));
+        }
+    }
+
 
     #[test]
     fn invariants_hold_for_any_sequence(
@@ -777,7 +837,7 @@ proptest! {
             for e in &effects {
                 match e {
                     Effect::Send(Request::Cancel { .. }) => {
-                        prop_assert!(effects.iter().any(|e| matches!(e, Effect::Emit(Event::Cancelled { .. }))), "DELETE only when cancelling");
+                        prop_assert!(effects.iter().any(|e| matches!(e, Effect::Emit(Event::Cancelled { .. } | Event::Expired { .. }))), "DELETE only when cancelling or expiring locally");
                     }
                     Effect::Send(r) => {
                         prop_assert!(in_flight.is_none(), "two requests in flight");
@@ -790,7 +850,7 @@ proptest! {
                         if s.is_waiting() {
                             prop_assert!(*at <= s.deadline().max(now), "a request planned past the deadline");
                         } else {
-                            prop_assert!(*at <= now + 10_000, "a request bounded by requestTimeout");
+                            prop_assert!(*at <= now + s.config().request_timeout, "a request bounded by requestTimeout");
                         }
                     }
                     _ => {}
@@ -823,4 +883,287 @@ proptest! {
             at = next;
         }
     }
+}
+
+// ---- v2: effects pulled one at a time, shell failures, local expiry --------
+
+/// Pulls effects until (and including) the first event, as the shell does
+/// before it dispatches that event to the page.
+fn pull_through_first_event(s: &mut Session) -> Vec<Effect> {
+    let mut pulled = Vec::new();
+    while let Some(e) = s.poll_effect() {
+        let event = matches!(e, Effect::Emit(_));
+        pulled.push(e);
+        if event {
+            break;
+        }
+    }
+    pulled
+}
+
+fn pull_all(s: &mut Session) -> Vec<Effect> {
+    std::iter::from_fn(|| s.poll_effect()).collect()
+}
+
+#[test]
+fn a_cancel_from_an_initiated_listener_leaves_no_stale_countdown_or_timer() {
+    let mut s = Session::new(config(""), 42);
+    s.handle(Input::Start, 0);
+    s.handle_input(created(QR_CREATE, None), 100);
+    let before = pull_through_first_event(&mut s);
+    assert!(matches!(events(&before)[..], [Event::Initiated { .. }]));
+    // The page's hopae-initiated listener calls cancel().
+    s.handle_input(Input::Cancel, 101);
+    let after = pull_all(&mut s);
+    assert!(
+        !after.iter().any(|e| matches!(
+            e,
+            Effect::Countdown(Some(_))
+                | Effect::Wake { .. }
+                | Effect::Actions(Actions { cancel: true, .. })
+        )),
+        "a stale effect survived the cancel: {after:?}"
+    );
+    assert!(matches!(
+        after.last(),
+        Some(Effect::Emit(Event::Cancelled { .. }))
+    ));
+    assert!(after.contains(&Effect::ClearTimer));
+    assert_eq!(
+        sent(&after),
+        [&Request::Cancel {
+            verification_id: "v1".into()
+        }]
+    );
+}
+
+#[test]
+fn a_terminal_create_answer_still_emits_initiated_before_the_end() {
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(
+        created(
+            r#"{"verificationId":"v","status":"completed","flowType":"push"}"#,
+            None,
+        ),
+        10,
+    );
+    assert!(matches!(
+        events(&fx)[..],
+        [Event::Initiated { .. }, Event::Completed { .. }]
+    ));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Wake { .. })));
+}
+
+#[test]
+fn a_shell_failure_while_waiting_fails_the_session_at_once() {
+    // The QR could not be painted: the session is waiting for its first poll.
+    let (mut s, _) = started("");
+    assert!(s.is_waiting());
+    let fx = s.handle(Input::ShellFailed("getContext failed".into()), 120);
+    assert_eq!(failure_code(&fx).as_deref(), Some("display_error"));
+    assert!(fx.contains(&Effect::HideQr));
+    assert!(s.is_done());
+    // In flight, too; and after the end it changes nothing.
+    let (mut s, _) = started("");
+    s.handle(Input::Tick, 3_100);
+    assert_eq!(
+        failure_code(&s.handle(Input::ShellFailed("x".into()), 3_120)).as_deref(),
+        Some("display_error")
+    );
+    assert!(s.handle(Input::ShellFailed("x".into()), 3_130).is_empty());
+}
+
+#[test]
+fn a_verification_expired_locally_is_cancelled_upstream() {
+    let (mut s, _) = started(r#","timeout":10000"#);
+    let mut now = 3_100;
+    loop {
+        let fx = s.handle(Input::Tick, now);
+        let fx = if sent(&fx).is_empty() {
+            fx
+        } else {
+            s.handle(polled(r#"{"status":"initiated"}"#), now)
+        };
+        if !events(&fx).is_empty() {
+            assert!(matches!(events(&fx)[..], [Event::Expired { .. }]));
+            assert_eq!(
+                sent(&fx),
+                [&Request::Cancel {
+                    verification_id: "v1".into()
+                }]
+            );
+            break;
+        }
+        now = wake_at(&fx).expect("a next poll");
+    }
+}
+
+#[test]
+fn retries_of_a_create_reuse_its_idempotency_key_and_a_fallback_does_not() {
+    let mut s = Session::new(config(r#","fallbackProviders":["frejaid"]"#), 1);
+    let fx = s.handle(Input::Start, 0);
+    assert_eq!(
+        sent(&fx),
+        [&Request::Create {
+            provider_id: "bankidse".into(),
+            retry: false
+        }]
+    );
+    let fx = s.handle(Input::Created(Err(Error::Timeout)), 10);
+    let fx = s.handle(Input::Tick, wake_at(&fx).expect("retry"));
+    assert_eq!(
+        sent(&fx),
+        [&Request::Create {
+            provider_id: "bankidse".into(),
+            retry: true
+        }]
+    );
+    let fx = s.handle(
+        Input::Created(Err(http(503, r#"{"code":400005}"#, None))),
+        5_000,
+    );
+    assert_eq!(
+        sent(&fx),
+        [&Request::Create {
+            provider_id: "frejaid".into(),
+            retry: false
+        }]
+    );
+}
+
+#[test]
+fn the_failed_detail_keeps_hopaes_code_exactly_as_received() {
+    use hopae_connect_widget::core::api::Code;
+    let code = |e: Error| e.to_failure().hopae_code;
+    assert_eq!(
+        code(http(400, r#"{"code":200001}"#, None)),
+        Some(Code::Number(200001))
+    );
+    assert_eq!(
+        http(400, r#"{"code":200001}"#, None).to_failure().code,
+        "VALIDATION_MISSING_PARAMETER"
+    );
+    assert_eq!(
+        http(400, r#"{"code":200002}"#, None).to_failure().code,
+        "VALIDATION_INVALID_PARAMETER"
+    );
+    assert_eq!(
+        code(http(503, r#"{"code":"400005"}"#, None)),
+        Some(Code::Text("400005".into()))
+    );
+    assert_eq!(
+        code(http(
+            409,
+            r#"{"title":"SESSION.INVALID_STATUS_TRANSITION"}"#,
+            None
+        )),
+        Some(Code::Text("SESSION.INVALID_STATUS_TRANSITION".into()))
+    );
+    assert_eq!(code(http(500, "", None)), None);
+    let (mut s, _) = started("");
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(r#"{"status":"failed","error":{"code":"USER_DECLINED"}}"#),
+    );
+    assert!(events(&fx).iter().any(|e| matches!(e, Event::Failed { failure, .. } if failure.hopae_code == Some(Code::Text("USER_DECLINED".into())))));
+}
+
+#[test]
+fn an_animated_bankid_code_is_refreshed_every_second_while_visible() {
+    let animated = r#"{"verificationId":"v1","status":"initiated","flowType":"qr",
+        "flowDetails":{"qrData":"bankid.tok.0.hmac0"},"expiresAt":"1970-01-01T00:05:00Z"}"#;
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(created(animated, None), 100);
+    assert_eq!(
+        wake_at(&fx),
+        Some(1_100),
+        "1 s, not 3 s, while the code is on screen"
+    );
+    let fx = poll(
+        &mut s,
+        1_100,
+        polled(r#"{"status":"initiated","flowDetails":{"qrData":"bankid.tok.1.hmac1"}}"#),
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
+    assert_eq!(wake_at(&fx), Some(2_150));
+    // Hidden: the hidden-page slowdown still rules.
+    let fx = s.handle(Input::Visibility { hidden: true }, 1_200);
+    assert_eq!(wake_at(&fx), Some(1_150 + HIDDEN_INTERVAL));
+    // Faults still back off (no 1 s hammering of a failing backend).
+    let (mut s2, _) = (Session::new(config(""), 1), ());
+    s2.handle(Input::Start, 0);
+    s2.handle(created(animated, None), 100);
+    s2.handle(Input::Tick, 1_100);
+    let fx = s2.handle(Input::Polled(Err(http(503, "", None))), 1_200);
+    assert!(wake_at(&fx).is_some_and(|at| at >= 1_700));
+    // A server's recommendedInterval is followed as is.
+    let recommended = r#"{"verificationId":"v1","status":"initiated","flowType":"qr",
+        "flowDetails":{"qrData":"bankid.tok.0.hmac0"},"polling":{"recommendedInterval":2000}}"#;
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    assert_eq!(
+        wake_at(&s.handle(created(recommended, None), 100)),
+        Some(2_100)
+    );
+    // A static code keeps the normal interval.
+    let (_, fx) = started("");
+    assert_eq!(wake_at(&fx), Some(3_100));
+}
+
+#[test]
+fn a_mid_flow_action_is_carried_out_once() {
+    // A liveness step as a redirect, in the status body's flowDetails.
+    let (mut s, _) = started("");
+    let step = r#"{"status":"awaiting_user_action","flowDetails":{"action":{"type":"redirect",
+        "url":"https://liveness.example/start","message":"Take a selfie"}}}"#;
+    let fx = poll(&mut s, 3_100, polled(step));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Redirect { url, mode: RedirectMode::SameTab, .. } if url == "https://liveness.example/start")));
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, Effect::Say(m) if text(m) == "Take a selfie")));
+    assert!(wake_at(&fx).is_some(), "and polling goes on");
+    let fx = poll(&mut s, 6_200, polled(step));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Redirect { .. })),
+        "once"
+    );
+    // A qr action paints that code; a top-level action in a create body counts too.
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(
+        created(
+            r#"{"verificationId":"v","status":"initiated","flowType":"push",
+            "action":{"type":"qr","url":"https://wallet.example/scan/1"}}"#,
+            None,
+        ),
+        10,
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
+    // A deeplink action offers a safe link only; an unsafe redirect fails.
+    let (mut s, _) = started("");
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(r#"{"status":"initiated","action":{"type":"deeplink","url":"smartid://x"}}"#),
+    );
+    assert!(fx.contains(&Effect::AppLink(Some("smartid://x".into()))));
+    let fx = poll(
+        &mut s,
+        6_200,
+        polled(
+            r#"{"status":"initiated","action":{"type":"redirect","url":"javascript:alert(1)"}}"#,
+        ),
+    );
+    assert_eq!(failure_code(&fx).as_deref(), Some("unsafe_url"));
+    // An unknown type is ignored.
+    let (mut s, _) = started("");
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(r#"{"status":"initiated","action":{"type":"teleport","url":"x"}}"#),
+    );
+    assert!(events(&fx).is_empty() && wake_at(&fx).is_some());
 }

@@ -187,3 +187,237 @@ fn bad_options_throw_errors_that_say_what_to_fix() {
     .contains("credentials"));
     assert!(err(JsValue::UNDEFINED).contains("options object"));
 }
+
+// ---- the effect loop, with `fetch` stubbed ------------------------------
+
+/// Runs a snippet of JavaScript (test set-up only).
+fn js(body: &str) -> JsValue {
+    js_sys::Function::new_no_args(body)
+        .call0(&JsValue::UNDEFINED)
+        .expect("the snippet runs")
+}
+
+/// Replaces `fetch`: a QR create, `initiated` statuses, 204 for DELETE; every
+/// call is recorded in `window.__calls` as "METHOD url key".
+fn stub_fetch(create_delay_ms: u32) {
+    js(&format!(
+        r#"window.__calls = [];
+        window.__realFetch ??= window.fetch;
+        window.fetch = async (url, init) => {{
+          if (!String(url).startsWith("/api/v")) return window.__realFetch(url, init);
+          const method = init?.method ?? "GET";
+          window.__calls.push(method + " " + url + " " + (init?.headers?.get?.("Idempotency-Key") ?? ""));
+          const json = (body, status = 200) => new Response(JSON.stringify(body), {{ status, headers: {{ "content-type": "application/json" }} }});
+          if (method === "POST") {{
+            await new Promise((r) => setTimeout(r, {create_delay_ms}));
+            return json({{ verificationId: "v" + window.__calls.length, status: "initiated", providerId: "bankidse", flowType: "qr", flowDetails: {{ qrData: "bankid.x.0.y" }} }}, 201);
+          }}
+          if (method === "DELETE") return new Response(null, {{ status: 204 }});
+          return json({{ status: "initiated" }});
+        }};"#
+    ));
+}
+
+fn calls() -> Vec<String> {
+    js_sys::Array::from(&js("return window.__calls"))
+        .iter()
+        .filter_map(|c| c.as_string())
+        .collect()
+}
+
+/// Records, in `window.__seen`, every hopae-* event type `el` sees, from a
+/// listener registered after the page's own.
+fn record_events(el: &Element) {
+    let seen = js_sys::Array::new();
+    Reflect::set(&web_sys::window().expect("window"), &"__seen".into(), &seen).expect("set");
+    for name in [
+        "hopae-initiated",
+        "hopae-status",
+        "hopae-cancelled",
+        "hopae-failed",
+        "hopae-completed",
+        "hopae-expired",
+    ] {
+        let seen = seen.clone();
+        let f = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(
+            move |e: web_sys::Event| {
+                seen.push(&e.type_().into());
+            },
+        );
+        el.add_event_listener_with_callback(name, f.as_ref().unchecked_ref())
+            .expect("listen");
+        f.forget();
+    }
+}
+
+fn seen() -> Vec<String> {
+    js_sys::Array::from(&js("return window.__seen"))
+        .iter()
+        .filter_map(|c| c.as_string())
+        .collect()
+}
+
+async fn wait(ms: i32) {
+    // Only to let the widget's own timers run (never to wait for a result).
+    JsFuture::from(Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("timeout");
+    }))
+    .await
+    .expect("timer");
+}
+
+fn shown(el: &Element, selector: &str) -> Option<String> {
+    let node = el.shadow_root()?.query_selector(selector).ok()??;
+    let hidden = node.has_attribute("hidden");
+    (!hidden).then(|| node.text_content().unwrap_or_default())
+}
+
+/// Mounts with the page's listener for `event` calling `action` on the handle.
+fn mount_with_listener(event: &str, action: &str) -> (Element, JsFuture) {
+    let el = host();
+    js(&format!(
+        "window.__action = (e) => {{ if (!window.__acted) {{ window.__acted = 1; window.__handle.{action}(); }} }};
+         window.__acted = 0;"
+    ));
+    let action = Reflect::get(&web_sys::window().expect("window"), &"__action".into()).expect("fn");
+    el.add_event_listener_with_callback(event, action.unchecked_ref())
+        .expect("listen");
+    record_events(&el);
+    let ended = next_event(&el, "hopae-cancelled");
+    let handle = hopae_connect_widget::mount(
+        el.clone().into(),
+        options(&[
+            ("endpoint", "/api/v".into()),
+            ("providerId", "bankidse".into()),
+            ("pollInterval", 300.into()),
+        ]),
+    )
+    .map_err(JsValue::from)
+    .expect("mounts");
+    Reflect::set(
+        &web_sys::window().expect("window"),
+        &"__handle".into(),
+        &JsValue::from(handle),
+    )
+    .expect("set");
+    (el, ended)
+}
+
+#[wasm_bindgen_test]
+async fn cancel_from_an_initiated_listener_leaves_a_clean_cancelled_widget_and_ordered_events() {
+    stub_fetch(0);
+    let (el, cancelled) = mount_with_listener("hopae-initiated", "cancel");
+    cancelled.await.expect("cancelled");
+    // Listeners registered after the cancelling one see the events in order.
+    assert_eq!(seen(), ["hopae-initiated", "hopae-cancelled"]);
+    assert_eq!(
+        shown(&el, ".hopae-verify-status").as_deref(),
+        Some("The verification was cancelled.")
+    );
+    assert_eq!(
+        shown(&el, ".hopae-verify-countdown"),
+        None,
+        "no countdown beside the cancelled message"
+    );
+    assert_eq!(shown(&el, ".hopae-verify-cancel"), None);
+    assert!(shown(&el, ".hopae-verify-retry").is_some());
+    wait(700).await;
+    // No poll after the cancel, only its DELETE.
+    let c = calls();
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert!(
+        c[0].starts_with("POST /api/v ") && c[0].len() == "POST /api/v ".len() + 32,
+        "{c:?}"
+    );
+    assert!(c[1].starts_with("DELETE /api/v/v1"), "{c:?}");
+    js("window.__handle.destroy()");
+}
+
+#[wasm_bindgen_test]
+async fn restart_from_an_initiated_listener_starts_one_new_verification_in_order() {
+    stub_fetch(0);
+    let (el, cancelled) = mount_with_listener("hopae-initiated", "restart");
+    cancelled.await.expect("cancelled");
+    let again = next_event(&el, "hopae-initiated");
+    again.await.expect("the new verification starts");
+    assert_eq!(
+        seen(),
+        ["hopae-initiated", "hopae-cancelled", "hopae-initiated"]
+    );
+    assert!(shown(&el, ".hopae-verify-countdown").is_some());
+    js("window.__handle.destroy()");
+}
+
+#[wasm_bindgen_test]
+async fn destroy_from_a_status_listener_stops_everything() {
+    stub_fetch(0);
+    js("window.__statusFlip = true;");
+    let (el, cancelled) = mount_with_listener("hopae-initiated", "destroy");
+    cancelled.await.expect("destroy cancels");
+    assert_eq!(seen(), ["hopae-initiated", "hopae-cancelled"]);
+    wait(700).await;
+    let polls = calls().iter().filter(|c| c.starts_with("GET")).count();
+    assert_eq!(polls, 0, "nothing runs after destroy(): {:?}", calls());
+    assert!(el
+        .shadow_root()
+        .expect("root")
+        .query_selector(".hopae-verify")
+        .expect("q")
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_create_that_answers_after_destroy_is_cancelled() {
+    stub_fetch(200);
+    let el = host();
+    let handle = hopae_connect_widget::mount(
+        el.into(),
+        options(&[
+            ("endpoint", "/api/v".into()),
+            ("providerId", "bankidse".into()),
+        ]),
+    )
+    .map_err(JsValue::from)
+    .expect("mounts");
+    handle.destroy();
+    for _ in 0..50 {
+        if calls().iter().any(|c| c.starts_with("DELETE")) {
+            break;
+        }
+        wait(20).await;
+    }
+    let c = calls();
+    assert!(
+        c.len() == 2 && c[1].starts_with("DELETE /api/v/v1"),
+        "{c:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_qr_that_cannot_be_painted_fails_at_once_with_display_error() {
+    stub_fetch(0);
+    js("window.__getContext = HTMLCanvasElement.prototype.getContext; HTMLCanvasElement.prototype.getContext = () => null;");
+    let el = host();
+    let failed = next_event(&el, "hopae-failed");
+    let handle = hopae_connect_widget::mount(
+        el.clone().into(),
+        options(&[
+            ("endpoint", "/api/v".into()),
+            ("providerId", "bankidse".into()),
+        ]),
+    )
+    .map_err(JsValue::from)
+    .expect("mounts");
+    let event = failed.await.expect("failed");
+    js("HTMLCanvasElement.prototype.getContext = window.__getContext;");
+    assert_eq!(
+        detail(&event, "code").as_string().as_deref(),
+        Some("display_error")
+    );
+    assert_eq!(shown(&el, ".hopae-verify-qr"), None, "no canvas to scan");
+    assert_eq!(shown(&el, ".hopae-verify-countdown"), None);
+    handle.destroy();
+}

@@ -5,6 +5,8 @@
 import { mount } from "/dist/index.js";
 
 const params = new URLSearchParams(location.search);
+// For tests that mount and destroy many widgets (tests/e2e/orphans.test.mjs).
+window.hopaeMount = mount;
 const host = document.getElementById("widget");
 const select = document.getElementById("provider");
 const phone = document.getElementById("phone");

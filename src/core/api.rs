@@ -45,10 +45,12 @@ pub struct CreateResponse {
     pub status: String,
     /// The provider that was started (may differ from the one asked for).
     pub provider_id: Option<String>,
-    /// `qr`, `push`, `redirect` or `dc`; the guide always sends it.
-    pub flow_type: Option<String>,
-    /// What the flow needs shown.
-    pub flow_details: Option<FlowDetails>,
+    /// The flow, decoded from `flowType` and `flowDetails`.
+    pub flow: Flow,
+    /// A step the user must take now (`action` or `flowDetails.action`).
+    pub action: Option<Action>,
+    /// `flowDetails` as sent (for the same-device links).
+    pub flow_details: FlowDetails,
     /// Newer servers recommend a polling cadence.
     pub polling: Option<Polling>,
     /// RFC 3339; the session's hard deadline.
@@ -59,12 +61,16 @@ impl CreateResponse {
     /// Reads a create response; `Err` says what is missing or wrong.
     pub fn from_json<J: Json>(v: &J) -> Result<CreateResponse, String> {
         object(v)?;
+        let verification_id = required(v, "verificationId")?;
+        let status = required(v, "status")?;
+        let flow_details = details(v);
         Ok(CreateResponse {
-            verification_id: required(v, "verificationId")?,
-            status: required(v, "status")?,
+            flow: Flow::decode(text(v, "flowType"), &flow_details)?,
+            action: Action::find(v),
+            verification_id,
+            status,
             provider_id: text(v, "providerId"),
-            flow_type: text(v, "flowType"),
-            flow_details: v.get("flowDetails").map(|f| FlowDetails::from_json(&f)),
+            flow_details,
             polling: v.get("polling").map(|p| Polling {
                 recommended_interval: number(&p, "recommendedInterval"),
                 max_duration: number(&p, "maxDuration"),
@@ -84,7 +90,9 @@ pub struct StatusResponse {
     /// Echo of the provider.
     pub provider_id: Option<String>,
     /// A changed `qrData` here is a new code to paint (animated QR).
-    pub flow_details: Option<FlowDetails>,
+    pub flow_details: FlowDetails,
+    /// A step the user must take now (`action` or `flowDetails.action`).
+    pub action: Option<Action>,
     /// RFC 3339 completion time.
     pub verified_at: Option<String>,
     /// RFC 3339; the session's hard deadline (lets a resumed session know it).
@@ -101,11 +109,137 @@ impl StatusResponse {
             verification_id: text(v, "verificationId"),
             status: required(v, "status")?,
             provider_id: text(v, "providerId"),
-            flow_details: v.get("flowDetails").map(|f| FlowDetails::from_json(&f)),
+            flow_details: details(v),
+            action: Action::find(v),
             verified_at: text(v, "verifiedAt"),
             expires_at: text(v, "expiresAt"),
             error: v.get("error").map(|e| ErrorInfo::from_json(&e)),
         })
+    }
+}
+
+/// What an [`Action`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    /// Go to `url` (through the cancelable `hopae-redirect`).
+    Redirect,
+    /// Scan `url` (the text to encode) as a QR code.
+    Qr,
+    /// Confirm in the app.
+    Push,
+    /// Open `url` in the app on this device.
+    Deeplink,
+}
+
+/// `action` / `flowDetails.action`: a step mid-flow (e.g. a liveness check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    /// Its type.
+    pub kind: ActionKind,
+    /// The URL (or the QR text).
+    pub url: Option<String>,
+    /// Words for the user.
+    pub message: Option<String>,
+}
+
+impl Action {
+    /// Reads `action` from a body, or from its `flowDetails`; an unknown
+    /// type is ignored.
+    pub fn find<J: Json>(v: &J) -> Option<Action> {
+        let a = v
+            .get("action")
+            .or_else(|| v.get("flowDetails").and_then(|f| f.get("action")))?;
+        let kind = match text(&a, "type")?.as_str() {
+            "redirect" => ActionKind::Redirect,
+            "qr" => ActionKind::Qr,
+            "push" => ActionKind::Push,
+            "deeplink" => ActionKind::Deeplink,
+            _ => return None,
+        };
+        Some(Action {
+            kind,
+            url: text(&a, "url"),
+            message: text(&a, "message"),
+        })
+    }
+}
+
+fn details<J: Json>(v: &J) -> FlowDetails {
+    v.get("flowDetails")
+        .map(|f| FlowDetails::from_json(&f))
+        .unwrap_or_default()
+}
+
+/// What the person must do, decoded from `flowType` and `flowDetails`. A flow
+/// without what it needs (a `qr` flow without `qrData`) is a decode error;
+/// adding a flow adds a variant here, and the compiler then walks through
+/// the session's match and the view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Flow {
+    /// Scan `data` as a QR code with the provider's app.
+    Qr {
+        /// The text to encode.
+        data: String,
+    },
+    /// Confirm a push in the app, comparing `code`.
+    Push {
+        /// The provider's instruction, if any.
+        message: Option<String>,
+        /// The verification code the app also shows.
+        code: Option<String>,
+    },
+    /// Go to the provider's page.
+    Redirect {
+        /// `flowDetails.authorizationUrl` (checked by the session).
+        url: String,
+    },
+    /// A flow this widget cannot show (`dc`, or one from a newer API).
+    Other(String),
+}
+
+impl Flow {
+    /// Decodes the flow; without `flowType` (older servers) it is inferred
+    /// from the details present.
+    pub fn decode(flow_type: Option<String>, d: &FlowDetails) -> Result<Flow, String> {
+        let name = flow_type.unwrap_or_else(|| {
+            if d.qr_data.is_some() {
+                "qr"
+            } else if d.authorization_url.is_some() {
+                "redirect"
+            } else {
+                "push"
+            }
+            .into()
+        });
+        Ok(match name.as_str() {
+            "qr" => Flow::Qr {
+                data: d
+                    .qr_data
+                    .clone()
+                    .ok_or("the qr flow has no `flowDetails.qrData`")?,
+            },
+            "push" => Flow::Push {
+                message: d.message.clone(),
+                code: d.verification_code.clone(),
+            },
+            "redirect" => Flow::Redirect {
+                url: d
+                    .authorization_url
+                    .clone()
+                    .ok_or("the redirect flow has no `flowDetails.authorizationUrl`")?,
+            },
+            _ => Flow::Other(name),
+        })
+    }
+
+    /// The `flowType` name, for `hopae-initiated`.
+    pub fn name(&self) -> &str {
+        match self {
+            Flow::Qr { .. } => "qr",
+            Flow::Push { .. } => "push",
+            Flow::Redirect { .. } => "redirect",
+            Flow::Other(name) => name,
+        }
     }
 }
 
@@ -157,6 +291,8 @@ pub struct Polling {
 pub struct ErrorInfo {
     /// A string or numeric error code.
     pub code: Option<Code>,
+    /// The code exactly as sent (a numeric string stays a string).
+    pub raw_code: Option<Code>,
     /// A human-readable explanation.
     pub message: Option<String>,
 }
@@ -166,6 +302,7 @@ impl ErrorInfo {
     pub fn from_json<J: Json>(v: &J) -> ErrorInfo {
         ErrorInfo {
             code: v.get("code").and_then(|c| Code::from_json(&c)),
+            raw_code: v.get("code").and_then(|c| Code::raw(&c)),
             message: text(v, "message"),
         }
     }
@@ -186,6 +323,8 @@ pub struct Problem {
     pub code: Option<Code>,
     /// The envelope form.
     pub error: Option<ErrorInfo>,
+    /// `code` exactly as sent.
+    pub raw_code: Option<Code>,
 }
 
 impl Problem {
@@ -197,7 +336,22 @@ impl Problem {
             detail: text(v, "detail"),
             code: v.get("code").and_then(|c| Code::from_json(&c)),
             error: v.get("error").map(|e| ErrorInfo::from_json(&e)),
+            raw_code: v.get("code").and_then(|c| Code::raw(&c)),
         })
+    }
+
+    /// Hopae's own code exactly as received (number or string): `code`, else
+    /// `error.code`, else a code-like `title` as written.
+    pub fn hopae_code(&self) -> Option<Code> {
+        self.raw_code
+            .clone()
+            .or_else(|| self.error.as_ref().and_then(|e| e.raw_code.clone()))
+            .or_else(|| {
+                self.title
+                    .clone()
+                    .filter(|t| looks_like_code(t))
+                    .map(Code::Text)
+            })
     }
 
     /// The most specific code the body carries, whichever shape it has: a
@@ -249,6 +403,16 @@ pub enum Code {
 }
 
 impl Code {
+    /// Reads a code as sent: a number or any string.
+    pub fn raw<J: Json>(v: &J) -> Option<Code> {
+        match v.as_f64() {
+            Some(n) => {
+                (n.fract() == 0.0 && (0.0..1e15).contains(&n)).then_some(Code::Number(n as u64))
+            }
+            None => v.as_str().map(Code::Text),
+        }
+    }
+
     /// Reads a code from a number or a string (`"400005"` counts as a number).
     pub fn from_json<J: Json>(v: &J) -> Option<Code> {
         if let Some(n) = v.as_f64() {
@@ -342,7 +506,7 @@ mod tests {
         .expect("decodes");
         assert_eq!(r.verification_id, "eec15acab80b472bb20160d5751b8b40");
         assert_eq!(
-            r.flow_details.and_then(|f| f.qr_data).as_deref(),
+            r.flow_details.qr_data.as_deref(),
             Some("bankidse:///?token=7c40b5c1-...")
         );
         assert_eq!(Status::parse(&r.status), Some(Status::Initiated));

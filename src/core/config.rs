@@ -7,8 +7,7 @@
 //! that only the browser can use (headers, credentials, an extra request body)
 //! are the shell's and are not here.
 
-use core::fmt;
-
+use crate::core::error::digits;
 use crate::core::json::Json;
 use crate::core::messages::{Locale, Messages};
 
@@ -20,8 +19,10 @@ pub const DEFAULT_TIMEOUT: u64 = 300_000;
 pub const DEFAULT_SIZE: u32 = 200;
 /// Default consecutive transient faults retried before failing.
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
-/// Default milliseconds one request may take before it counts as a fault.
-pub const DEFAULT_REQUEST_TIMEOUT: u64 = 10_000;
+/// Default milliseconds one request may take before it counts as a fault:
+/// longer than the reference backend's upstream timeout (10 s), so a slow
+/// create is answered (or timed out) by the backend, not abandoned and resent.
+pub const DEFAULT_REQUEST_TIMEOUT: u64 = 15_000;
 
 const POLL_INTERVAL_RANGE: (u64, u64) = (250, 60_000);
 const TIMEOUT_RANGE: (u64, u64) = (1_000, 3_600_000);
@@ -35,7 +36,7 @@ const MAX_FALLBACKS: usize = 8;
 pub struct Options {
     /// The backend route that creates verifications (`/api/verifications`).
     pub endpoint: Option<String>,
-    /// The eID provider to start (`bankidse`); `provider` as an attribute.
+    /// The eID provider to start (`bankidse`); `provider` as an element attribute.
     pub provider_id: Option<String>,
     /// Milliseconds between status requests.
     pub poll_interval: Option<Number>,
@@ -145,10 +146,7 @@ impl Options {
         };
         Ok(Options {
             endpoint: text("endpoint")?,
-            provider_id: match text("providerId")? {
-                Some(p) => Some(p),
-                None => text("provider")?,
-            },
+            provider_id: text("providerId")?,
             poll_interval: number("pollInterval"),
             timeout: number("timeout"),
             size: number("size"),
@@ -212,19 +210,30 @@ pub enum ConfigError {
     Invalid(&'static str, String),
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ConfigError {
+    /// What to fix, in one sentence (built without `core::fmt`, which would
+    /// cost the wasm kilobytes).
+    pub fn message(&self) -> String {
         match self {
-            ConfigError::Missing(name, hint) => {
-                write!(
-                    f,
-                    "hopae-connect-widget: the `{name}` option is required ({hint})"
-                )
-            }
+            ConfigError::Missing(name, hint) => [
+                "hopae-connect-widget: the `",
+                name,
+                "` option is required (",
+                hint,
+                ")",
+            ]
+            .concat(),
             ConfigError::Invalid(name, why) => {
-                write!(f, "hopae-connect-widget: the `{name}` option {why}")
+                ["hopae-connect-widget: the `", name, "` option ", why].concat()
             }
         }
+    }
+}
+
+#[cfg(test)]
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -255,7 +264,7 @@ impl Options {
         if fallback_providers.len() > MAX_FALLBACKS {
             return Err(ConfigError::Invalid(
                 "fallbackProviders",
-                format!("may list at most {MAX_FALLBACKS} providers"),
+                "may list at most 8 providers".into(),
             ));
         }
         let redirect = match self.redirect.as_deref().map(str::trim) {
@@ -265,7 +274,12 @@ impl Options {
             Some(other) => {
                 return Err(ConfigError::Invalid(
                     "redirect",
-                    format!("must be \"same-tab\", \"new-tab\" or \"event-only\", not \"{other}\""),
+                    [
+                        "must be \"same-tab\", \"new-tab\" or \"event-only\", not \"",
+                        other,
+                        "\"",
+                    ]
+                    .concat(),
                 ))
             }
         };
@@ -284,7 +298,12 @@ impl Options {
             if !valid {
                 return Err(ConfigError::Invalid(
                     "resume",
-                    format!("must be a verification id (letters, digits, '-', '_'), not \"{id}\""),
+                    [
+                        "must be a verification id (letters, digits, '-', '_'), not \"",
+                        id,
+                        "\"",
+                    ]
+                    .concat(),
                 ));
             }
         }
@@ -354,7 +373,12 @@ fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
     } else {
         Err(ConfigError::Invalid(
             name,
-            format!("must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not \"{id}\""),
+            [
+                "must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not \"",
+                id,
+                "\"",
+            ]
+            .concat(),
         ))
     }
 }
@@ -373,10 +397,13 @@ fn millis(
         Err(ConfigError::Invalid(
             name,
             // Integers only: formatting floats would cost the wasm kilobytes.
-            if v.is_finite() {
-                format!("must be a number from {lo} to {hi}, not {}", v as i64)
-            } else {
-                format!("must be a number from {lo} to {hi}")
+            {
+                let range = ["must be a number from ", &digits(lo), " to ", &digits(hi)].concat();
+                match v.is_finite() {
+                    true if v < 0.0 => [&range, ", not -", &digits(-v as u64)].concat(),
+                    true => [&range, ", not ", &digits(v as u64)].concat(),
+                    false => range,
+                }
             },
         ))
     }
@@ -467,9 +494,9 @@ mod tests {
         let e = options(r#"{"endpoint":"/v","providerId":"x","messages":{"cancel":1}}"#)
             .expect_err("type");
         assert!(e.to_string().contains("messages"), "{e}");
-        let c = options(r#"{"endpoint":"/v","provider":"frejaid"}"#)
-            .expect("the attribute name works too");
-        assert_eq!(c.provider_id, "frejaid");
+        // `provider` is the element's attribute, not an option.
+        let e = options(r#"{"endpoint":"/v","provider":"frejaid"}"#).expect_err("no alias");
+        assert!(e.to_string().contains("providerId"), "{e}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub enum Error {
         /// The HTTP status code.
         status: u16,
         /// The error body, when it was JSON in a known shape.
-        problem: Option<Problem>,
+        problem: Option<Box<Problem>>,
         /// The `Retry-After` header, as sent.
         retry_after: Option<String>,
     },
@@ -30,8 +30,6 @@ pub enum Error {
     },
     /// JSON, but not the shape of the expected response.
     BadShape(String),
-    /// The `qr` flow came without `flowDetails.qrData`.
-    MissingQrData,
     /// `qrData` does not fit in the largest QR code.
     QrDataTooLong {
         /// Its length in bytes.
@@ -41,17 +39,21 @@ pub enum Error {
     UnsupportedFlow(String),
     /// A URL the widget will not navigate to or link (not http or https).
     UnsafeUrl(String),
+    /// The shell could not show what the flow needs (painting failed).
+    Display(String),
     /// The verification itself ended in `failed`.
     VerificationFailed {
         /// The provider's or Hopae's code, if any.
         code: Option<Code>,
+        /// That code exactly as sent.
+        raw_code: Option<Code>,
         /// Its explanation, if any.
         message: Option<String>,
     },
 }
 
 /// What the person in front of the widget is told about a failure (the
-/// page gets the precise [`Failure`]).
+/// page gets the precise [`Failure`]). Set where the failure is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKind {
     /// They (or the provider) said no.
@@ -72,77 +74,338 @@ pub struct Failure {
     pub code: String,
     /// A short summary.
     pub title: String,
-    /// One sentence that says what happened and, where it helps, what to do.
+    /// One short sentence that says what happened.
     pub message: String,
     /// The HTTP status that caused it, if one did.
     pub http_status: Option<u16>,
     /// Whether starting again may succeed without anyone changing anything.
     pub retryable: bool,
+    /// What to tell the person.
+    pub kind: FailureKind,
+    /// Hopae's (or the provider's) own code exactly as received, if any.
+    pub hopae_code: Option<Code>,
 }
 
-impl Failure {
-    /// What to tell the person.
-    pub fn kind(&self) -> FailureKind {
-        if self.code == "PROVIDER_UNAVAILABLE" {
-            FailureKind::Unavailable
-        } else if self.title == DECLINED_TITLE {
-            FailureKind::Declined
-        } else if self.retryable {
-            FailureKind::Network
-        } else {
-            FailureKind::Setup
-        }
+/// One code of the catalogue the guide and `problem-types.yml` name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    /// The guide's numeric code, where it has one.
+    pub number: Option<u32>,
+    /// The string code (the name `hopae-failed` carries).
+    pub code: &'static str,
+    /// A short summary.
+    pub title: &'static str,
+    /// One short sentence.
+    pub message: &'static str,
+    /// Whether trying again may help.
+    pub retryable: bool,
+    /// What the person is told.
+    pub kind: FailureKind,
+}
+
+const fn k(
+    number: u32,
+    code: &'static str,
+    title: &'static str,
+    message: &'static str,
+    retryable: bool,
+    kind: FailureKind,
+) -> Known {
+    Known {
+        number: if number == 0 { None } else { Some(number) },
+        code,
+        title,
+        message,
+        retryable,
+        kind,
     }
 }
 
+use FailureKind::{Network as N, Setup as S, Unavailable as U};
+
 const DECLINED_TITLE: &str = "Verification failed";
 
-/// The codes the guide and `problem-types.yml` name: numeric code, string
-/// code, title, message, retryable.
-const KNOWN: &[(u64, &str, &str, &str, bool)] = &[
-    (100001, "AUTH_INVALID_CREDENTIALS", "Backend not authorised", "The site's backend sent invalid Hopae client credentials.", false),
-    (0, "AUTH_INVALID_GRANT", "Backend not authorised", "The site's backend was refused by Hopae (invalid grant).", false),
-    (0, "AUTH_INVALID_CLIENT", "Backend not authorised", "The site's backend was refused by Hopae (client authentication failed).", false),
-    (0, "AUTH_FORBIDDEN", "Access denied", "The site's backend is not allowed to do this.", false),
-    (200001, "VALIDATION_INVALID_PARAMETER", "Invalid request", "The verification request was refused as invalid.", false),
-    (200002, "VALIDATION_MISSING_PARAMETER", "Invalid request", "The verification request is missing a parameter.", false),
-    (0, "VALIDATION_MISSING_USER_DATA", "Information missing", "This eID provider needs user information the site did not send.", false),
-    (0, "VALIDATION_INVALID_USER_DATA", "Invalid information", "The user information sent to the eID provider is not valid.", false),
-    (0, "VALIDATION_REDIRECT_URI_REQUIRED", "Redirect address missing", "This eID provider needs a redirect address the site did not configure.", false),
-    (300001, "SESSION_NOT_FOUND", "Session not found", "The verification session does not exist or is no longer available.", false),
-    (0, "SESSION_VERIFICATION_NOT_FOUND", "Session not found", "The verification session does not exist or is no longer available.", false),
-    (300003, "SESSION_INVALID_STATUS_TRANSITION", "Session already ended", "The verification session has already ended.", false),
-    (0, "SESSION_INVALID_FLOW", "Invalid flow", "The verification flow is not valid for this provider.", false),
-    (400001, "PROVIDER_NOT_FOUND", "Unknown provider", "This eID provider does not exist.", false),
-    (400002, "PROVIDER_NOT_ENABLED", "Provider not enabled", "This eID provider is not enabled for the site. The site owner must enable it in the Hopae dashboard.", false),
-    (0, "PROVIDER_INITIALIZATION_FAILED", "Provider error", "The eID provider could not start the verification. Try again.", true),
-    (400004, "PROVIDER_ERROR", "Provider error", "The eID provider reported an error. Try again.", true),
-    (400005, "PROVIDER_UNAVAILABLE", "Provider unavailable", "The eID provider is unavailable right now. Try again later.", true),
-    (0, "PROVIDER_CONFIGURATION_ERROR", "Provider not configured", "The eID provider is not configured correctly for the site.", false),
-    (0, "PROVIDER_AUTHENTICATION_FAILED", "Authentication failed", "The eID provider could not authenticate you.", false),
-    (0, "PROVIDER_UNEXPECTED_RESPONSE", "Provider error", "The eID provider answered unexpectedly. Try again.", true),
-    (500001, "SYSTEM_INTERNAL_ERROR", "Service error", "The verification service had an internal error. Try again.", true),
-    (0, "SYSTEM_UNSUPPORTED_MODE", "Not supported", "The verification service does not support this mode.", false),
-    (0, "RESOURCE_NOT_FOUND", "Not found", "The verification service could not find what was asked for.", false),
-    (0, "RESOURCE_CONFLICT", "Conflict", "The verification changed at the same time. Try again.", false),
-    (0, "IDEMPOTENCY_KEY_CONFLICT", "Duplicate request", "A different request was already sent with the same idempotency key.", false),
-    (0, "IDEMPOTENCY_REQUEST_IN_PROGRESS", "Request in progress", "The same request is still being processed. Try again in a moment.", true),
-    (0, "UPSTREAM_UNREACHABLE", "Service unreachable", "The site's backend could not reach the verification service. Try again.", true),
-    (0, "UPSTREAM_TIMEOUT", "Service timed out", "The verification service did not answer the site's backend in time. Try again.", true),
-    (0, "UPSTREAM_USERINFO_FAILED", "Service error", "The site's backend could not fetch the verified details. Try again.", true),
+/// The catalogue. 200001 is Missing Parameter and 200002 Invalid Parameter
+/// (the guide's error table).
+pub const KNOWN: &[Known] = &[
+    k(
+        100001,
+        "AUTH_INVALID_CREDENTIALS",
+        "Backend not authorised",
+        "The site's Hopae credentials are invalid.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "AUTH_INVALID_GRANT",
+        "Backend not authorised",
+        "Hopae refused the site's backend.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "AUTH_INVALID_CLIENT",
+        "Backend not authorised",
+        "Hopae refused the site's backend.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "AUTH_FORBIDDEN",
+        "Access denied",
+        "The site's backend may not do this.",
+        false,
+        S,
+    ),
+    k(
+        200001,
+        "VALIDATION_MISSING_PARAMETER",
+        "Invalid request",
+        "The request is missing a parameter.",
+        false,
+        S,
+    ),
+    k(
+        200002,
+        "VALIDATION_INVALID_PARAMETER",
+        "Invalid request",
+        "The request has an invalid parameter.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "VALIDATION_MISSING_USER_DATA",
+        "Information missing",
+        "The provider needs information that was not sent.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "VALIDATION_INVALID_USER_DATA",
+        "Invalid information",
+        "The information sent to the provider is not valid.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "VALIDATION_REDIRECT_URI_REQUIRED",
+        "Redirect address missing",
+        "The provider needs a redirect address.",
+        false,
+        S,
+    ),
+    k(
+        300001,
+        "SESSION_NOT_FOUND",
+        "Session not found",
+        "The verification no longer exists.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "SESSION_VERIFICATION_NOT_FOUND",
+        "Session not found",
+        "The verification no longer exists.",
+        false,
+        S,
+    ),
+    k(
+        300003,
+        "SESSION_INVALID_STATUS_TRANSITION",
+        "Session already ended",
+        "The verification has already ended.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "SESSION_INVALID_FLOW",
+        "Invalid flow",
+        "The flow is not valid for this provider.",
+        false,
+        S,
+    ),
+    k(
+        400001,
+        "PROVIDER_NOT_FOUND",
+        "Unknown provider",
+        "This eID provider does not exist.",
+        false,
+        S,
+    ),
+    k(
+        400002,
+        "PROVIDER_NOT_ENABLED",
+        "Provider not enabled",
+        "The provider is not enabled in the Hopae dashboard.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "PROVIDER_INITIALIZATION_FAILED",
+        "Provider error",
+        "The provider could not start the verification.",
+        true,
+        N,
+    ),
+    k(
+        400004,
+        "PROVIDER_ERROR",
+        "Provider error",
+        "The provider reported an error.",
+        true,
+        N,
+    ),
+    k(
+        400005,
+        "PROVIDER_UNAVAILABLE",
+        "Provider unavailable",
+        "The provider is unavailable right now.",
+        true,
+        U,
+    ),
+    k(
+        0,
+        "PROVIDER_CONFIGURATION_ERROR",
+        "Provider not configured",
+        "The provider is not configured for the site.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "PROVIDER_AUTHENTICATION_FAILED",
+        "Authentication failed",
+        "The provider could not authenticate you.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "PROVIDER_UNEXPECTED_RESPONSE",
+        "Provider error",
+        "The provider answered unexpectedly.",
+        true,
+        N,
+    ),
+    k(
+        500001,
+        "SYSTEM_INTERNAL_ERROR",
+        "Service error",
+        "The verification service had an internal error.",
+        true,
+        N,
+    ),
+    k(
+        0,
+        "SYSTEM_UNSUPPORTED_MODE",
+        "Not supported",
+        "The verification service does not support this mode.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "RESOURCE_NOT_FOUND",
+        "Not found",
+        "The verification service found nothing.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "RESOURCE_CONFLICT",
+        "Conflict",
+        "The verification changed at the same time.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "IDEMPOTENCY_KEY_CONFLICT",
+        "Duplicate request",
+        "The idempotency key was used for another request.",
+        false,
+        S,
+    ),
+    k(
+        0,
+        "IDEMPOTENCY_REQUEST_IN_PROGRESS",
+        "Request in progress",
+        "The same request is still being processed.",
+        true,
+        N,
+    ),
+    k(
+        0,
+        "UPSTREAM_UNREACHABLE",
+        "Service unreachable",
+        "The backend could not reach Hopae.",
+        true,
+        N,
+    ),
+    k(
+        0,
+        "UPSTREAM_TIMEOUT",
+        "Service timed out",
+        "Hopae did not answer the backend in time.",
+        true,
+        N,
+    ),
+    k(
+        0,
+        "UPSTREAM_USERINFO_FAILED",
+        "Service error",
+        "The backend could not fetch the verified details.",
+        true,
+        N,
+    ),
 ];
 
-fn known(code: &Code) -> Option<&'static (u64, &'static str, &'static str, &'static str, bool)> {
-    KNOWN.iter().find(|(n, s, ..)| match code {
-        Code::Number(c) => *n != 0 && n == c,
+/// The catalogue entry for a code, numeric or textual.
+pub fn known(code: &Code) -> Option<&'static Known> {
+    KNOWN.iter().find(|k| match code {
+        Code::Number(c) => k.number.is_some_and(|n| u64::from(n) == *c),
         // `AUTH.INVALID_CREDENTIALS` and `AUTH_INVALID_CREDENTIALS` are the same code.
-        Code::Text(t) => t.replace('.', "_") == *s,
+        Code::Text(t) => {
+            t.len() == k.code.len()
+                && t.bytes()
+                    .zip(k.code.bytes())
+                    .all(|(a, b)| a == b || (a == b'.' && b == b'_'))
+        }
     })
+}
+
+/// `n` in decimal, without `core::fmt` (which costs the wasm kilobytes).
+pub fn digits(mut n: u64) -> String {
+    let mut out = [0u8; 20];
+    let mut i = out.len();
+    loop {
+        i -= 1;
+        if let Some(d) = out.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    out.get(i..)
+        .map(|b| b.iter().map(|&c| char::from(c)).collect())
+        .unwrap_or_default()
 }
 
 fn code_text(code: &Code) -> String {
     match code {
-        Code::Number(n) => n.to_string(),
+        Code::Number(n) => digits(*n),
         Code::Text(t) => t.clone(),
     }
 }
@@ -160,7 +423,13 @@ impl Error {
         match self {
             Error::Network(_) | Error::Timeout => true,
             Error::Http { status, .. } => status_is_retryable(*status),
-            _ => false,
+            Error::NotJson { .. }
+            | Error::BadShape(_)
+            | Error::QrDataTooLong { .. }
+            | Error::UnsupportedFlow(_)
+            | Error::UnsafeUrl(_)
+            | Error::Display(_)
+            | Error::VerificationFailed { .. } => false,
         }
     }
 
@@ -173,10 +442,10 @@ impl Error {
         else {
             return false;
         };
-        p.code(|_| false).is_some_and(|c| match c {
-            Code::Number(n) => n == 400005,
-            Code::Text(t) => t == "PROVIDER_UNAVAILABLE",
-        }) || p.code.as_ref() == Some(&Code::Number(400005))
+        p.code(|c| known(c).is_some())
+            .and_then(|c| known(&c))
+            .is_some_and(|k| k.code == "PROVIDER_UNAVAILABLE")
+            || p.code.as_ref() == Some(&Code::Number(400005))
     }
 
     /// The `Retry-After` header, when there is one.
@@ -187,80 +456,80 @@ impl Error {
         }
     }
 
-    /// The `hopae-failed` detail for this error.
+    /// The `hopae-failed` detail for this error: the one place it is built.
     pub fn to_failure(&self) -> Failure {
-        let f = |code: &str, title: &str, message: String, http_status, retryable| Failure {
+        let f = |code: &str, title: &str, message: &str, kind| Failure {
             code: code.into(),
             title: title.into(),
-            message,
-            http_status,
-            retryable,
+            message: message.into(),
+            http_status: None,
+            retryable: kind == N,
+            kind,
+            hopae_code: None,
         };
         match self {
-            Error::Network(why) => f(
+            Error::Network(_) => f(
                 "network_error",
                 "Network error",
-                format!("Could not reach the verification service ({why})."),
-                None,
-                true,
+                "Could not reach the verification service.",
+                N,
             ),
             Error::Timeout => f(
                 "request_timeout",
                 "Timed out",
-                "The verification service did not answer in time.".into(),
-                None,
-                true,
+                "The verification service did not answer in time.",
+                N,
             ),
             Error::Http {
                 status, problem, ..
-            } => http_failure(*status, problem.as_ref()),
-            Error::NotJson { status } => f(
-                "invalid_response",
-                "Invalid response",
-                format!("The backend answered HTTP {status} with a body that is not JSON."),
-                Some(*status),
-                false,
-            ),
-            Error::BadShape(why) => f(
-                "invalid_response",
-                "Invalid response",
-                format!("The backend's response is not a Hopae verification: {why}."),
-                None,
-                false,
-            ),
-            Error::MissingQrData => f(
-                "invalid_response",
-                "Invalid response",
-                "The verification uses the QR flow but its response has no flowDetails.qrData."
-                    .into(),
-                None,
-                false,
-            ),
-            Error::QrDataTooLong { len } => f(
+            } => http_failure(*status, problem.as_deref()),
+            Error::NotJson { status } => Failure {
+                http_status: Some(*status),
+                ..f(
+                    "invalid_response",
+                    "Invalid response",
+                    "The backend's answer is not JSON.",
+                    S,
+                )
+            },
+            Error::BadShape(why) => Failure {
+                message: [
+                    "The backend's answer is not a Hopae verification (",
+                    truncate(why),
+                    ").",
+                ]
+                .concat(),
+                ..f("invalid_response", "Invalid response", "", S)
+            },
+            Error::QrDataTooLong { .. } => f(
                 "qr_data_too_long",
                 "QR data too long",
-                format!("The QR payload ({len} bytes) is too long for any QR code."),
-                None,
-                false,
+                "The QR payload is too long for a QR code.",
+                S,
             ),
-            Error::UnsupportedFlow(flow) => f(
+            Error::UnsupportedFlow(_) => f(
                 "unsupported_flow",
                 "Unsupported flow",
-                format!("This widget cannot show the \"{flow}\" verification flow."),
-                None,
-                false,
+                "This widget cannot show this verification flow.",
+                S,
             ),
-            Error::UnsafeUrl(url) => f(
+            Error::UnsafeUrl(_) => f(
                 "unsafe_url",
                 "Unsafe link",
-                format!(
-                    "The verification asked to open a link that is not http or https ({}).",
-                    truncate(url)
-                ),
-                None,
-                false,
+                "The verification asked to open a link that is not http(s).",
+                S,
             ),
-            Error::VerificationFailed { code, message } => Failure {
+            Error::Display(_) => f(
+                "display_error",
+                "Display error",
+                "The widget could not show the verification.",
+                N,
+            ),
+            Error::VerificationFailed {
+                code,
+                message,
+                raw_code,
+            } => Failure {
                 code: code
                     .as_ref()
                     .map_or_else(|| "verification_failed".into(), code_text),
@@ -268,59 +537,96 @@ impl Error {
                 message: message
                     .clone()
                     .filter(|m| !m.trim().is_empty())
-                    .unwrap_or_else(|| {
-                        "The verification was declined or could not be completed.".into()
-                    }),
+                    .unwrap_or_else(|| "The verification was declined or did not succeed.".into()),
                 http_status: None,
                 retryable: true,
+                kind: FailureKind::Declined,
+                hopae_code: raw_code.clone(),
             },
         }
     }
 }
 
 /// At most 80 characters of `text`, for messages that quote untrusted input.
-fn truncate(text: &str) -> String {
+fn truncate(text: &str) -> &str {
     match text.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", text.get(..i).unwrap_or_default()),
-        None => text.to_owned(),
+        Some((i, _)) => text.get(..i).unwrap_or_default(),
+        None => text,
     }
 }
 
 fn http_failure(status: u16, problem: Option<&Problem>) -> Failure {
     let code = problem.and_then(|p| p.code(|c| known(c).is_some()));
-    let detail = problem.and_then(Problem::detail);
-    if let Some(code) = &code {
-        if let Some((_, name, title, message, retryable)) = known(code) {
-            return Failure {
-                code: (*name).into(),
-                title: (*title).into(),
-                message: (*message).into(),
-                http_status: Some(status),
-                retryable: *retryable,
-            };
-        }
+    let hopae_code = problem.and_then(Problem::hopae_code);
+    if let Some(k) = code.as_ref().and_then(known) {
+        return Failure {
+            code: k.code.into(),
+            title: k.title.into(),
+            message: k.message.into(),
+            http_status: Some(status),
+            retryable: k.retryable,
+            kind: k.kind,
+            hopae_code,
+        };
     }
-    let (title, fallback) = match status {
-        400 | 422 => ("Invalid request", "The backend refused the verification request as invalid."),
-        401 | 403 => ("Not allowed", "The backend refused the request (not authorised)."),
-        404 => ("Not found", "The verification endpoint or session was not found. Check the widget's `endpoint` option."),
-        408 | 504 => ("Timed out", "The verification service did not answer in time. Try again."),
-        409 => ("Conflict", "The verification session has already ended."),
-        429 => ("Too many requests", "Too many verification requests. Wait a moment and try again."),
-        500..=599 => ("Service error", "The verification service had an error. Try again."),
-        _ => ("Request failed", "The backend answered with an unexpected HTTP status."),
+    let (name, title, message) = match status {
+        400 => (
+            "",
+            "Invalid request",
+            "The backend refused the request as invalid.",
+        ),
+        // The provider cannot meet the requested level of assurance (requestedLoa).
+        422 => (
+            "loa_unavailable",
+            "Assurance level unavailable",
+            "The provider cannot meet the requested level of assurance.",
+        ),
+        401 | 403 => ("", "Not allowed", "The backend refused the request."),
+        404 => (
+            "",
+            "Not found",
+            "The verification endpoint or session was not found.",
+        ),
+        408 | 504 => (
+            "",
+            "Timed out",
+            "The verification service did not answer in time.",
+        ),
+        409 => ("", "Conflict", "The verification has already ended."),
+        429 => (
+            "",
+            "Too many requests",
+            "Too many verification requests; wait a moment.",
+        ),
+        500..=599 => (
+            "",
+            "Service error",
+            "The verification service had an error.",
+        ),
+        _ => (
+            "",
+            "Request failed",
+            "The backend answered with an unexpected status.",
+        ),
     };
+    let retryable = status_is_retryable(status);
+    let detail = problem.and_then(Problem::detail);
     Failure {
-        code: code
-            .as_ref()
-            .map_or_else(|| format!("http_{status}"), code_text),
+        code: match (&code, name) {
+            (Some(c), _) => code_text(c),
+            (None, "") => ["http_", &digits(u64::from(status))].concat(),
+            (None, name) => name.into(),
+        },
         title: title.into(),
         message: match detail {
-            Some(d) => format!("{fallback} ({d})"),
-            None => fallback.into(),
+            // The server's own words help the site's developer.
+            Some(d) => [message, " (", truncate(d), ")"].concat(),
+            None => message.into(),
         },
         http_status: Some(status),
-        retryable: status_is_retryable(status),
+        retryable,
+        kind: if retryable { N } else { S },
+        hopae_code,
     }
 }
 
@@ -331,7 +637,8 @@ mod tests {
     fn http(status: u16, json: &str) -> Failure {
         let problem = crate::core::json::parse(json)
             .ok()
-            .and_then(|v| Problem::from_json(&v));
+            .and_then(|v| Problem::from_json(&v))
+            .map(Box::new);
         Error::Http {
             status,
             problem,
@@ -393,11 +700,11 @@ mod tests {
             Error::Network("offline".into()),
             Error::NotJson { status: 200 },
             Error::BadShape("missing field `status`".into()),
-            Error::MissingQrData,
             Error::QrDataTooLong { len: 9000 },
             Error::UnsupportedFlow("dc".into()),
             Error::VerificationFailed {
                 code: None,
+                raw_code: None,
                 message: None,
             },
             Error::Timeout,
@@ -421,7 +728,8 @@ mod classification {
             status,
             problem: crate::core::json::parse(json)
                 .ok()
-                .and_then(|v| Problem::from_json(&v)),
+                .and_then(|v| Problem::from_json(&v))
+                .map(Box::new),
             retry_after: None,
         }
     }
@@ -474,10 +782,11 @@ mod classification {
 
     #[test]
     fn tells_the_person_what_kind_of_failure_it_is() {
-        let kind = |e: Error| e.to_failure().kind();
+        let kind = |e: Error| e.to_failure().kind;
         assert_eq!(
             kind(Error::VerificationFailed {
                 code: None,
+                raw_code: None,
                 message: None
             }),
             FailureKind::Declined

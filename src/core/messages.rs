@@ -6,7 +6,7 @@
 //! The words live here and nowhere else. Placeholders: `{provider}`,
 //! `{code}`, `{time}`.
 
-use crate::core::error::FailureKind;
+use crate::core::error::{digits, FailureKind};
 
 /// A line of text the widget shows under the QR code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +119,7 @@ pub const KEYS: &[&str] = &[
     "cancel",
     "tryAgain",
     "expiresIn",
+    "expiresInMinutes",
 ];
 
 /// en, sv, nb, da, fi, de for each key of [`KEYS`], in that order.
@@ -167,6 +168,8 @@ const TABLE: &[[&str; 6]] = &[
     ["Try again", "Försök igen", "Prøv igjen", "Prøv igen", "Yritä uudelleen", "Erneut versuchen"],
     // expiresIn
     ["Expires in {time}", "Går ut om {time}", "Utløper om {time}", "Udløber om {time}", "Vanhenee {time} kuluttua", "Läuft ab in {time}"],
+    // expiresInMinutes
+    ["Expires in {time} min", "Går ut om {time} min", "Utløper om {time} min", "Udløber om {time} min", "Vanhenee {time} min kuluttua", "Läuft ab in {time} Min."],
 ];
 
 /// The display name of a provider id, for messages.
@@ -200,10 +203,13 @@ impl Messages {
     /// refused so a typo does not go unnoticed.
     pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Result<Messages, String> {
         if let Some((unknown, _)) = overrides.iter().find(|(k, _)| !KEYS.contains(&k.as_str())) {
-            return Err(format!(
-                "has no message \"{unknown}\"; the keys are {}",
-                KEYS.join(", ")
-            ));
+            return Err([
+                "has no message \"",
+                unknown,
+                "\"; the keys are ",
+                &KEYS.join(", "),
+            ]
+            .concat());
         }
         Ok(Messages {
             locale: Some(locale),
@@ -237,20 +243,12 @@ impl Messages {
     /// The words for a session's message.
     pub fn render(&self, message: &Message, provider_id: &str) -> String {
         let key = match message {
-            Message::ConfirmInApp { text, code } => {
-                let mut s = text
+            // The code is shown on its own, large (see the view).
+            Message::ConfirmInApp { text, .. } => {
+                return text
                     .clone()
                     .filter(|t| !t.trim().is_empty())
                     .unwrap_or_else(|| self.get("confirmInApp", provider_id));
-                if let Some(code) = code {
-                    s.push(' ');
-                    s.push_str(
-                        &self
-                            .get("verificationCode", provider_id)
-                            .replace("{code}", code),
-                    );
-                }
-                return s;
             }
             Message::Starting => "starting",
             Message::ScanQr => "scanQr",
@@ -269,10 +267,22 @@ impl Messages {
         self.get(key, provider_id)
     }
 
-    /// "Expires in 4:59" for `remaining` milliseconds (rounded up to seconds).
+    /// "Expires in 5 min" (whole minutes, rounded up) while more than a
+    /// minute remains, then "Expires in 0:59" (seconds, rounded up).
     pub fn expires_in(&self, remaining: u64, provider_id: &str) -> String {
+        if remaining > 60_000 {
+            let minutes = digits(remaining.div_ceil(60_000));
+            return self
+                .get("expiresInMinutes", provider_id)
+                .replace("{time}", &minutes);
+        }
         let seconds = remaining.div_ceil(1000);
-        let time = format!("{}:{:02}", seconds / 60, seconds % 60);
+        let mut time = digits(seconds / 60);
+        time.push(':');
+        if seconds % 60 < 10 {
+            time.push('0');
+        }
+        time.push_str(&digits(seconds % 60));
         self.get("expiresIn", provider_id).replace("{time}", &time)
     }
 }
@@ -312,8 +322,11 @@ mod tests {
             sv.render(&Message::ScanQr, "bankidse"),
             "Öppna BankID-appen och skanna QR-koden."
         );
-        assert_eq!(sv.expires_in(299_001, "bankidse"), "Går ut om 5:00");
-        assert_eq!(sv.expires_in(61_000, "bankidse"), "Går ut om 1:01");
+        assert_eq!(sv.expires_in(299_001, "bankidse"), "Går ut om 5 min");
+        assert_eq!(sv.expires_in(240_000, "bankidse"), "Går ut om 4 min");
+        assert_eq!(sv.expires_in(60_001, "bankidse"), "Går ut om 2 min");
+        assert_eq!(sv.expires_in(60_000, "bankidse"), "Går ut om 1:00");
+        assert_eq!(sv.expires_in(9_001, "bankidse"), "Går ut om 0:10");
         let own = Messages::new(
             Locale::En,
             [(
@@ -337,7 +350,7 @@ mod tests {
         };
         assert_eq!(
             own.render(&push, "smartid"),
-            "Confirm the request in the Smart-ID app. Code: 1234"
+            "Confirm the request in the Smart-ID app."
         );
     }
 

@@ -1,28 +1,37 @@
 //! The verification session as a state machine: inputs in, effects out.
 //!
-//! [`Session::handle`] takes one [`Input`] (a decoded response or a fault, a
-//! timer tick, a visibility change, a user action) and the current time,
-//! updates the state, and returns the [`Effect`]s the shell must carry out, in
-//! order. It never performs I/O and never reads a clock; even jitter comes from
-//! a seed it is given. So every timing rule is tested by passing times in.
+//! The shell feeds one [`Input`] with [`Session::handle_input`] (a decoded
+//! response or a fault, a timer tick, a visibility change, a user action, a
+//! failure of its own) and the current time, then pulls the [`Effect`]s it
+//! must carry out one at a time with [`Session::poll_effect`]. Pulling one at a
+//! time matters: an effect can run page code (an event listener) that feeds
+//! another input, such as `cancel()`; that input rewrites what is still
+//! queued, so an effect made stale by it never runs. The session never
+//! performs I/O and never reads a clock; even jitter comes from a seed it is
+//! given. So every timing rule is tested by passing times in.
 //!
-//! One `Session` is one verification: `restart()` is a new `Session`.
+//! One `Session` is one verification: `restart()` is a new `Session`
+//! ([`Session::renew`]).
 //!
 //! Rules it keeps, whatever the inputs:
 //! - at most one tracked request (create or status) in flight; the next poll
 //!   is planned only after the previous answer, `interval` after it (at least
 //!   30 s while the page is hidden), never past the deadline;
-//! - the widget's one timer either plans the next request or bounds the one in
-//!   flight by `requestTimeout`;
+//! - one wake-up at a time: it either plans the next request or bounds the one
+//!   in flight by `requestTimeout` (the countdown's redraws are the shell's);
 //! - transient faults (network, timeout, 408/429/5xx) are retried with
 //!   exponential backoff and jitter, at least `Retry-After` apart, until
 //!   `maxRetries` consecutive faults or the deadline; permanent ones fail at once;
 //! - at the deadline, one last status check decides between the server's
-//!   verdict and `Expired`;
+//!   verdict and `Expired` (and an expired verification is cancelled upstream);
 //! - exactly one terminal event (`Completed`, `Failed`, `Expired`,
-//!   `Cancelled`), after which it returns no effect at all.
+//!   `Cancelled`), the last effect of all: nothing is queued after it.
 
-use crate::core::api::{CreateResponse, ErrorInfo, FlowDetails, Status, StatusResponse};
+use std::rc::Rc;
+
+use crate::core::api::{
+    Action, ActionKind, CreateResponse, ErrorInfo, Flow, FlowDetails, Status, StatusResponse,
+};
 use crate::core::config::{Config, RedirectMode, DEFAULT_POLL_INTERVAL};
 use crate::core::error::{Error, Failure};
 use crate::core::messages::Message;
@@ -31,6 +40,8 @@ use crate::core::time::{parse_http_date, parse_rfc3339, Millis};
 
 /// The slowest the widget polls while the page is hidden.
 pub const HIDDEN_INTERVAL: Millis = 30_000;
+/// The status interval while an animated QR code is on a visible page.
+pub const ANIMATED_INTERVAL: Millis = 1_000;
 /// First retry delay; it doubles with each consecutive fault.
 pub const BACKOFF_BASE: Millis = 1_000;
 /// The longest retry delay (before `Retry-After`).
@@ -45,7 +56,7 @@ pub struct Reply<T> {
     pub server_time: Option<Millis>,
 }
 
-/// Something that happened, fed to [`Session::handle`].
+/// Something that happened, fed to [`Session::handle_input`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     /// Mounting: create a verification (or resume `config.resume`).
@@ -54,7 +65,7 @@ pub enum Input {
     Created(Result<Reply<CreateResponse>, Error>),
     /// The answer to [`Request::Status`], or why there is none.
     Polled(Result<Reply<StatusResponse>, Error>),
-    /// The timer set by [`Effect::Wake`] fired.
+    /// The wake-up set by [`Effect::Wake`] fired.
     Tick,
     /// The page was hidden or shown.
     Visibility {
@@ -63,15 +74,24 @@ pub enum Input {
     },
     /// `cancel()` or `destroy()`: stop, cancel server-side, `Cancelled`.
     Cancel,
+    /// The shell could not carry out an effect (painting the QR code failed):
+    /// the person cannot do what the widget asks, so the session fails with
+    /// `display_error`. Accepted in every phase but the end.
+    ShellFailed(String),
 }
 
 /// A request for the shell to send to the backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     /// `POST {endpoint}` with `{providerId}`; answered by [`Input::Created`].
+    /// The shell sends an `Idempotency-Key` header: a new one when `retry`
+    /// is false, the previous create's when it is true, so a backend that
+    /// already created the verification answers with that one.
     Create {
         /// The provider to start.
         provider_id: String,
+        /// A retry of the previous create (same provider, same attempt).
+        retry: bool,
     },
     /// `GET {endpoint}/{verificationId}`; answered by [`Input::Polled`].
     Status {
@@ -79,7 +99,7 @@ pub enum Request {
         verification_id: String,
     },
     /// `DELETE {endpoint}/{verificationId}`: best effort, sent once as the
-    /// session ends; its answer is not fed back.
+    /// session ends (cancelled, or expired locally); its answer is not fed back.
     Cancel {
         /// The verification to cancel.
         verification_id: String,
@@ -95,21 +115,24 @@ pub struct Actions {
     pub try_again: bool,
 }
 
-/// Something the shell must do, in the order given.
+/// Something the shell must do, pulled one at a time with
+/// [`Session::poll_effect`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Send a request; the answer to a create or status request comes back
     /// as an [`Input`].
     Send(Request),
-    /// Abort the tracked request in flight; its answer must not be fed back.
+    /// Abort the status request in flight; its answer must not be fed back.
+    /// (A create in flight is never aborted by a cancel: the shell lets it
+    /// answer and cancels the verification it created, so none is left open.)
     Abort,
-    /// Arm the widget's one timer to fire [`Input::Tick`] at this time,
+    /// Arm the session's one wake-up to fire [`Input::Tick`] at this time,
     /// replacing any earlier one.
     Wake {
         /// When, in the same clock as `now`.
         at: Millis,
     },
-    /// Disarm the timer.
+    /// Disarm the wake-up.
     ClearTimer,
     /// Paint this QR code (replacing any shown).
     ShowQr(QrMatrix),
@@ -195,63 +218,89 @@ pub enum Event {
 impl Event {
     /// Whether this event ends the session.
     pub fn is_terminal(&self) -> bool {
-        !matches!(self, Event::Initiated { .. } | Event::Status { .. })
+        match self {
+            Event::Initiated { .. } | Event::Status { .. } => false,
+            Event::Completed { .. }
+            | Event::Failed { .. }
+            | Event::Expired { .. }
+            | Event::Cancelled { .. } => true,
+        }
     }
 }
 
+/// The kind of tracked request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Next {
     Create,
     Poll,
 }
 
+/// Where the session is, with what only that phase needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Not started.
     Idle,
-    /// A request is in flight.
-    Sending(Next),
-    /// The timer is armed for the next request.
-    Waiting(Next),
+    /// A request is in flight; it counts as a fault at `deadline`.
+    Sending {
+        next: Next,
+        deadline: Millis,
+        /// The status check at the session's deadline: its answer decides.
+        last: bool,
+    },
+    /// The wake-up is armed for the next request at `at`.
+    Waiting { next: Next, at: Millis },
+    /// The terminal event has been queued.
     Done,
 }
 
 /// One verification, from `Start` to its terminal event.
 #[derive(Debug, Clone)]
 pub struct Session {
-    config: Config,
+    config: Rc<Config>,
     phase: Phase,
+    /// Effects not yet pulled by the shell.
+    /// (A `Vec`, front first: a few entries, and no `VecDeque` code in the wasm.)
+    queue: Vec<Effect>,
     verification_id: Option<String>,
     provider_id: String,
     status: Option<String>,
+    /// The QR payload on screen.
     qr_data: Option<String>,
     /// What to say while all is well (restored after a fault).
     flow_message: Message,
     /// The person was told the connection has trouble.
     degraded: bool,
     interval: Millis,
+    /// The server sent `polling.recommendedInterval`: it is followed as is.
+    recommended: bool,
     started_at: Millis,
     deadline: Millis,
-    final_check: bool,
     faults: u32,
-    request_deadline: Millis,
-    wake_at: Millis,
     last_answer_at: Millis,
     hidden: bool,
     fallbacks_used: usize,
     rng: u64,
     /// The deadline the countdown shows.
     counting_to: Option<Millis>,
+    /// The last `action` carried out (each is carried out once).
+    action: Option<Action>,
 }
 
 impl Session {
     /// A session that will start when given [`Input::Start`]. `seed` feeds
     /// the retry jitter (any value; the shell passes a random one).
     pub fn new(config: Config, seed: u64) -> Session {
+        Session::with_config(Rc::new(config), seed)
+    }
+
+    fn with_config(config: Rc<Config>, seed: u64) -> Session {
         Session {
             provider_id: config.provider_id.clone(),
             interval: config.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
+            recommended: false,
             config,
             phase: Phase::Idle,
+            queue: Vec::new(),
             verification_id: None,
             status: None,
             qr_data: None,
@@ -259,16 +308,24 @@ impl Session {
             degraded: false,
             started_at: 0,
             deadline: Millis::MAX,
-            final_check: false,
             faults: 0,
-            request_deadline: 0,
-            wake_at: 0,
             last_answer_at: 0,
             hidden: false,
             fallbacks_used: 0,
             rng: seed | 1,
             counting_to: None,
+            action: None,
         }
+    }
+
+    /// A new session with the same options (for `restart()`).
+    pub fn renew(&self, seed: u64) -> Session {
+        Session::with_config(self.config.clone(), seed)
+    }
+
+    /// The options in force.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The verification's id, once created.
@@ -293,12 +350,12 @@ impl Session {
 
     /// Whether a create or status request is in flight.
     pub fn in_flight(&self) -> bool {
-        matches!(self.phase, Phase::Sending(_))
+        matches!(self.phase, Phase::Sending { .. })
     }
 
-    /// Whether the timer is armed for a next request.
+    /// Whether the wake-up is armed for a next request.
     pub fn is_waiting(&self) -> bool {
-        matches!(self.phase, Phase::Waiting(_))
+        matches!(self.phase, Phase::Waiting { .. })
     }
 
     /// When the session gives up (`Millis::MAX` before it started).
@@ -316,86 +373,145 @@ impl Session {
         self.faults
     }
 
-    /// Feeds one input at time `now`; returns what the shell must do.
-    pub fn handle(&mut self, input: Input, now: Millis) -> Vec<Effect> {
-        let mut out = Vec::new();
-        match (self.phase, input) {
-            (Phase::Done, _) => {}
-            (_, Input::Cancel) => self.cancel(&mut out),
-            (_, Input::Visibility { hidden }) => self.on_visibility(hidden, now, &mut out),
-            (Phase::Idle, Input::Start) => {
-                self.started_at = now;
-                self.deadline = now.saturating_add(self.config.timeout);
-                out.push(Effect::Actions(Actions {
-                    cancel: true,
-                    try_again: false,
-                }));
-                out.push(Effect::Say(Message::Starting));
-                match self.config.resume.clone() {
-                    Some(id) => {
-                        self.verification_id = Some(id);
-                        self.flow_message = Message::InProgress;
-                        self.send(Next::Poll, now, &mut out);
-                    }
-                    None => self.send(Next::Create, now, &mut out),
-                }
-            }
-            (Phase::Sending(Next::Create), Input::Created(result)) => match result {
-                Ok(reply) => self.on_created(reply, now, &mut out),
-                Err(error) => self.on_fault(error, Next::Create, now, &mut out),
-            },
-            (Phase::Sending(Next::Poll), Input::Polled(result)) => match result {
-                Ok(reply) => self.on_status(reply, now, &mut out),
-                Err(error) => self.on_fault(error, Next::Poll, now, &mut out),
-            },
-            (Phase::Sending(next), Input::Tick) => {
-                if now >= self.request_deadline {
-                    out.push(Effect::Abort);
-                    self.on_fault(Error::Timeout, next, now, &mut out);
-                } else {
-                    out.push(Effect::Wake {
-                        at: self.request_deadline,
-                    });
-                }
-            }
-            (Phase::Waiting(next), Input::Tick) => {
-                if now >= self.wake_at {
-                    self.send(next, now, &mut out);
-                } else {
-                    out.push(Effect::Wake { at: self.wake_at });
-                }
-            }
-            // A second Start, or an answer nobody waits for.
-            _ => {}
-        }
-        out
+    /// The next effect to carry out, if any. Pull until `None` after each
+    /// input; an input fed meanwhile (from a listener) updates the queue.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        (!self.queue.is_empty()).then(|| self.queue.remove(0))
     }
 
-    fn send(&mut self, next: Next, now: Millis, out: &mut Vec<Effect>) {
+    /// Feeds one input and returns every effect it queued at once: for tests
+    /// and shells that run no page code between effects.
+    pub fn handle(&mut self, input: Input, now: Millis) -> Vec<Effect> {
+        self.handle_input(input, now);
+        core::mem::take(&mut self.queue)
+    }
+
+    /// Feeds one input at time `now`; pull what to do with [`Session::poll_effect`].
+    pub fn handle_input(&mut self, input: Input, now: Millis) {
+        let was_done = self.is_done();
+        let earlier = self.queue.len();
+        self.dispatch(input, now);
+        if self.is_done() && !was_done {
+            // This input ended the session while effects of an earlier one
+            // were still queued (a listener called `cancel()` in the middle):
+            // they are stale, and must never run.
+            self.queue = self.queue.split_off(earlier);
+        }
+    }
+
+    fn dispatch(&mut self, input: Input, now: Millis) {
+        match (self.phase, input) {
+            // After the terminal event nothing changes, whatever arrives.
+            (Phase::Done, _) => {}
+            (_, Input::Cancel) => self.cancel(),
+            (_, Input::ShellFailed(why)) => self.fail(Error::Display(why)),
+            (_, Input::Visibility { hidden }) => self.on_visibility(hidden, now),
+            (Phase::Idle, Input::Start) => self.start(now),
+            // Nothing was asked yet, so nothing can answer or wake.
+            (Phase::Idle, Input::Created(_) | Input::Polled(_) | Input::Tick) => {}
+            // Started already.
+            (Phase::Sending { .. } | Phase::Waiting { .. }, Input::Start) => {}
+            (
+                Phase::Sending {
+                    next: Next::Create, ..
+                },
+                Input::Created(result),
+            ) => match result {
+                Ok(reply) => self.on_created(reply, now),
+                Err(error) => self.on_fault(error, Next::Create, now),
+            },
+            (
+                Phase::Sending {
+                    next: Next::Poll, ..
+                },
+                Input::Polled(result),
+            ) => match result {
+                Ok(reply) => self.on_status(reply, now),
+                Err(error) => self.on_fault(error, Next::Poll, now),
+            },
+            // The answer to a request that is not the one in flight (the
+            // shell drops those; a stray one changes nothing).
+            (
+                Phase::Sending {
+                    next: Next::Create, ..
+                },
+                Input::Polled(_),
+            )
+            | (
+                Phase::Sending {
+                    next: Next::Poll, ..
+                },
+                Input::Created(_),
+            )
+            | (Phase::Waiting { .. }, Input::Created(_) | Input::Polled(_)) => {}
+            (Phase::Sending { next, deadline, .. }, Input::Tick) => {
+                if now >= deadline {
+                    self.push(Effect::Abort);
+                    self.on_fault(Error::Timeout, next, now);
+                } else {
+                    self.push(Effect::Wake { at: deadline });
+                }
+            }
+            (Phase::Waiting { next, at }, Input::Tick) => {
+                if now >= at {
+                    // Waiting to create again only follows a fault: a retry.
+                    self.send(next, next == Next::Create, now);
+                } else {
+                    self.push(Effect::Wake { at });
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, effect: Effect) {
+        self.queue.push(effect);
+    }
+
+    fn start(&mut self, now: Millis) {
+        self.started_at = now;
+        self.deadline = now.saturating_add(self.config.timeout);
+        self.push(Effect::Actions(Actions {
+            cancel: true,
+            try_again: false,
+        }));
+        self.push(Effect::Say(Message::Starting));
+        match self.config.resume.clone() {
+            Some(id) => {
+                self.verification_id = Some(id);
+                self.flow_message = Message::InProgress;
+                self.send(Next::Poll, false, now);
+            }
+            None => self.send(Next::Create, false, now),
+        }
+    }
+
+    fn send(&mut self, next: Next, retry: bool, now: Millis) {
         let request = match (next, self.verification_id.clone()) {
             (Next::Create, _) => Request::Create {
                 provider_id: self.provider_id.clone(),
+                retry,
             },
             (Next::Poll, Some(verification_id)) => Request::Status { verification_id },
             (Next::Poll, None) => {
-                return self.fail(Error::BadShape("no verification id to poll".into()), out)
+                return self.fail(Error::BadShape("no verification id to poll".into()))
             }
         };
-        self.phase = Phase::Sending(next);
-        self.final_check = next == Next::Poll && now >= self.deadline;
-        self.request_deadline = now.saturating_add(self.config.request_timeout);
-        out.push(Effect::Send(request));
-        out.push(Effect::Wake {
-            at: self.request_deadline,
-        });
+        let deadline = now.saturating_add(self.config.request_timeout);
+        self.phase = Phase::Sending {
+            next,
+            deadline,
+            last: next == Next::Poll && now >= self.deadline,
+        };
+        self.push(Effect::Send(request));
+        self.push(Effect::Wake { at: deadline });
     }
 
-    fn on_created(&mut self, reply: Reply<CreateResponse>, now: Millis, out: &mut Vec<Effect>) {
+    fn on_created(&mut self, reply: Reply<CreateResponse>, now: Millis) {
         let body = reply.body;
         if body.verification_id.trim().is_empty() {
-            return self.fail(Error::BadShape("`verificationId` is empty".into()), out);
+            return self.fail(Error::BadShape("`verificationId` is empty".into()));
         }
-        self.healthy(now, out);
+        self.healthy(now);
         self.verification_id = Some(body.verification_id.clone());
         if let Some(p) = body.provider_id.filter(|p| !p.is_empty()) {
             self.provider_id = p;
@@ -407,6 +523,7 @@ impl Session {
             if self.config.poll_interval.is_none() {
                 if let Some(ms) = polling.recommended_interval.filter(|v| v.is_finite()) {
                     self.interval = ms.clamp(250.0, 60_000.0) as Millis;
+                    self.recommended = true;
                 }
             }
             if let Some(ms) = polling.max_duration.filter(|v| v.is_finite() && *v > 0.0) {
@@ -417,120 +534,190 @@ impl Session {
         }
         self.bound_by_expiry(body.expires_at.as_deref(), reply.server_time, now);
 
-        let details = body.flow_details.clone().unwrap_or_default();
-        let flow = body
-            .flow_type
-            .clone()
-            .unwrap_or_else(|| infer_flow(&details).into());
-        match flow.as_str() {
-            "qr" => {
-                let Some(data) = details.qr_data.clone() else {
-                    return self.fail(Error::MissingQrData, out);
-                };
+        let flow_type = body.flow.name().to_owned();
+        match body.flow {
+            Flow::Qr { data } => {
                 match QrMatrix::encode(&data) {
-                    Ok(matrix) => out.push(Effect::ShowQr(matrix)),
-                    Err(e) => return self.fail(Error::QrDataTooLong { len: e.len }, out),
+                    Ok(matrix) => self.push(Effect::ShowQr(matrix)),
+                    Err(e) => return self.fail(Error::QrDataTooLong { len: e.len }),
                 }
                 self.qr_data = Some(data);
                 self.flow_message = Message::ScanQr;
             }
-            "push" => {
+            Flow::Push { message, code } => {
                 self.flow_message = Message::ConfirmInApp {
-                    text: details.message.clone(),
-                    code: details.verification_code.clone(),
+                    text: message,
+                    code,
                 };
             }
-            "redirect" => {
-                let Some(url) = details.authorization_url.clone() else {
-                    return self.fail(
-                        Error::BadShape(
-                            "the redirect flow has no flowDetails.authorizationUrl".into(),
-                        ),
-                        out,
-                    );
-                };
+            Flow::Redirect { url } => {
                 if !is_http_url(&url) {
-                    return self.fail(Error::UnsafeUrl(url), out);
+                    return self.fail(Error::UnsafeUrl(url));
                 }
                 self.flow_message = match self.config.redirect {
                     RedirectMode::SameTab => Message::Redirecting,
-                    _ => Message::ContinueInOtherWindow,
+                    RedirectMode::NewTab | RedirectMode::EventOnly => {
+                        Message::ContinueInOtherWindow
+                    }
                 };
-                out.push(Effect::Redirect {
+                self.push(Effect::Redirect {
                     verification_id: body.verification_id.clone(),
                     provider_id: self.provider_id.clone(),
                     url,
                     mode: self.config.redirect,
                 });
             }
-            other => return self.fail(Error::UnsupportedFlow(other.into()), out),
+            Flow::Other(other) => return self.fail(Error::UnsupportedFlow(other)),
         }
-        out.push(Effect::Say(self.flow_message.clone()));
-        if let Some(link) = app_link(&details) {
-            out.push(Effect::AppLink(Some(link)));
+        self.push(Effect::Say(self.flow_message.clone()));
+        if let Some(link) = app_link(&body.flow_details) {
+            self.push(Effect::AppLink(Some(link)));
         }
-        out.push(Effect::Emit(Event::Initiated {
+        if let Some(action) = body.action {
+            if !self.on_action(action) {
+                return;
+            }
+        }
+        let terminal = Status::parse(&body.status).filter(|s| s.is_terminal());
+        if terminal.is_none() {
+            // Planned before the event: a listener that cancels replaces it.
+            self.plan_next_poll(now);
+        }
+        self.push(Effect::Emit(Event::Initiated {
             verification_id: body.verification_id,
             provider_id: self.provider_id.clone(),
-            flow_type: flow,
+            flow_type,
             expires_at: body.expires_at,
         }));
-        match Status::parse(&body.status) {
-            Some(status) if status.is_terminal() => self.finish(status, None, None, out),
-            _ => self.plan_next_poll(now, out),
+        if let Some(status) = terminal {
+            self.finish(status, None, None);
         }
     }
 
-    fn on_status(&mut self, reply: Reply<StatusResponse>, now: Millis, out: &mut Vec<Effect>) {
+    fn on_status(&mut self, reply: Reply<StatusResponse>, now: Millis) {
         let body = reply.body;
-        self.healthy(now, out);
+        let last = matches!(self.phase, Phase::Sending { last: true, .. });
+        self.healthy(now);
         self.bound_by_expiry(body.expires_at.as_deref(), reply.server_time, now);
         if let Some(p) = body.provider_id.filter(|p| !p.is_empty()) {
             self.provider_id = p;
         }
         let status = Status::parse(&body.status);
-        if self.status.as_deref() != Some(body.status.as_str()) {
-            self.status = Some(body.status.clone());
-            if !status.is_some_and(Status::is_terminal) {
-                out.push(Effect::Emit(Event::Status {
-                    verification_id: self.verification_id.clone(),
-                    provider_id: self.provider_id.clone(),
-                    status: body.status.clone(),
-                    fallback_from: None,
-                }));
-                if matches!(status, Some(Status::Authenticating | Status::Processing)) {
-                    self.flow_message = Message::InProgress;
-                    out.push(Effect::Say(Message::InProgress));
-                }
-            }
-        }
         if let Some(status) = status.filter(|s| s.is_terminal()) {
-            return self.finish(status, body.verified_at, body.error, out);
+            self.status = Some(body.status);
+            return self.finish(status, body.verified_at, body.error);
         }
         // An animated QR: a changed qrData is a new code to paint at once.
-        if let Some(data) = body.flow_details.and_then(|f| f.qr_data) {
+        if let Some(data) = body.flow_details.qr_data {
             if self.qr_data.as_deref() != Some(data.as_str()) {
                 match QrMatrix::encode(&data) {
-                    Ok(matrix) => out.push(Effect::ShowQr(matrix)),
-                    Err(e) => return self.fail(Error::QrDataTooLong { len: e.len }, out),
+                    Ok(matrix) => self.push(Effect::ShowQr(matrix)),
+                    Err(e) => return self.fail(Error::QrDataTooLong { len: e.len }),
                 }
                 self.qr_data = Some(data);
             }
         }
-        if self.final_check {
-            return self.end(
-                Message::Expired,
-                Event::Expired {
-                    verification_id: self.verification_id.clone(),
-                },
-                true,
-                out,
-            );
+        if let Some(action) = body.action {
+            if !self.on_action(action) {
+                return;
+            }
         }
-        self.plan_next_poll(now, out);
+        let changed = self.status.as_deref() != Some(body.status.as_str());
+        if changed {
+            self.status = Some(body.status.clone());
+            if matches!(status, Some(Status::Authenticating | Status::Processing)) {
+                self.flow_message = Message::InProgress;
+                self.push(Effect::Say(Message::InProgress));
+            }
+        }
+        if last {
+            if changed {
+                self.emit_status(body.status);
+            }
+            // Nobody finished in time: cancel it upstream too.
+            return self.expire();
+        }
+        self.plan_next_poll(now);
+        if changed {
+            self.emit_status(body.status);
+        }
     }
 
-    fn on_fault(&mut self, error: Error, next: Next, now: Millis, out: &mut Vec<Effect>) {
+    /// Carries out a mid-flow `action` once; `false` if it failed the session.
+    fn on_action(&mut self, action: Action) -> bool {
+        if self.action.as_ref() == Some(&action) {
+            return true;
+        }
+        self.action = Some(action.clone());
+        let said = |default: Message| match &action.message {
+            Some(m) if !m.trim().is_empty() => Message::ConfirmInApp {
+                text: Some(m.clone()),
+                code: None,
+            },
+            _ => default,
+        };
+        match (action.kind, action.url.clone()) {
+            (ActionKind::Redirect, Some(url)) => {
+                if !is_http_url(&url) {
+                    self.fail(Error::UnsafeUrl(url));
+                    return false;
+                }
+                self.flow_message = said(match self.config.redirect {
+                    RedirectMode::SameTab => Message::Redirecting,
+                    RedirectMode::NewTab | RedirectMode::EventOnly => {
+                        Message::ContinueInOtherWindow
+                    }
+                });
+                self.push(Effect::Redirect {
+                    verification_id: self.verification_id.clone().unwrap_or_default(),
+                    provider_id: self.provider_id.clone(),
+                    url,
+                    mode: self.config.redirect,
+                });
+            }
+            (ActionKind::Qr, Some(data)) => {
+                match QrMatrix::encode(&data) {
+                    Ok(matrix) => self.push(Effect::ShowQr(matrix)),
+                    Err(e) => {
+                        self.fail(Error::QrDataTooLong { len: e.len });
+                        return false;
+                    }
+                }
+                self.qr_data = Some(data);
+                self.flow_message = said(Message::ScanQr);
+            }
+            (ActionKind::Deeplink, Some(url)) => {
+                if is_safe_app_link(&url) {
+                    self.push(Effect::AppLink(Some(url)));
+                }
+                self.flow_message = said(self.flow_message.clone());
+            }
+            (ActionKind::Push, _) => {
+                self.flow_message = said(Message::ConfirmInApp {
+                    text: None,
+                    code: None,
+                });
+            }
+            // Nothing to open or show: its words, if any.
+            (ActionKind::Redirect | ActionKind::Qr | ActionKind::Deeplink, None) => {
+                self.flow_message = said(self.flow_message.clone());
+            }
+        }
+        self.push(Effect::Say(self.flow_message.clone()));
+        true
+    }
+
+    fn emit_status(&mut self, status: String) {
+        self.push(Effect::Emit(Event::Status {
+            verification_id: self.verification_id.clone(),
+            provider_id: self.provider_id.clone(),
+            status,
+            fallback_from: None,
+        }));
+    }
+
+    fn on_fault(&mut self, error: Error, next: Next, now: Millis) {
+        let last = matches!(self.phase, Phase::Sending { last: true, .. });
         if next == Next::Create
             && error.is_provider_unavailable()
             && self.fallbacks_used < self.config.fallback_providers.len()
@@ -541,25 +728,27 @@ impl Session {
                 .get(self.fallbacks_used)
                 .cloned()
             else {
-                return self.fail(error, out);
+                return self.fail(error);
             };
             self.fallbacks_used += 1;
             let previous = core::mem::replace(&mut self.provider_id, fallback);
             self.faults = 0;
-            out.push(Effect::Emit(Event::Status {
+            // A new attempt (another provider): a new idempotency key.
+            self.send(Next::Create, false, now);
+            self.push(Effect::Emit(Event::Status {
                 verification_id: None,
                 provider_id: self.provider_id.clone(),
                 status: "fallback".into(),
                 fallback_from: Some(previous),
             }));
-            return self.send(Next::Create, now, out);
+            return;
         }
-        if !error.is_transient() || self.final_check {
-            return self.fail(error, out);
+        if !error.is_transient() || last {
+            return self.fail(error);
         }
         self.faults += 1;
         if self.faults > self.config.max_retries {
-            return self.fail(error, out);
+            return self.fail(error);
         }
         let mut delay = self.backoff();
         if let Some(after) = error.retry_after().and_then(|h| retry_after(h, now)) {
@@ -568,51 +757,63 @@ impl Session {
         let mut at = now.saturating_add(delay);
         if at >= self.deadline {
             if next == Next::Create {
-                return self.fail(error, out);
+                return self.fail(error);
             }
             // The retry becomes the last check at the deadline.
             at = self.deadline.max(now);
         }
         if !self.degraded {
             self.degraded = true;
-            out.push(Effect::Say(Message::Reconnecting));
+            self.push(Effect::Say(Message::Reconnecting));
         }
-        self.phase = Phase::Waiting(next);
-        self.wake_at = at;
-        out.push(Effect::Wake { at });
+        self.phase = Phase::Waiting { next, at };
+        self.push(Effect::Wake { at });
     }
 
-    fn on_visibility(&mut self, hidden: bool, now: Millis, out: &mut Vec<Effect>) {
+    fn on_visibility(&mut self, hidden: bool, now: Millis) {
         if self.hidden == hidden {
             return;
         }
         self.hidden = hidden;
-        if self.phase != Phase::Waiting(Next::Poll) {
+        let Phase::Waiting {
+            next: Next::Poll,
+            at,
+        } = self.phase
+        else {
             return;
-        }
+        };
         if hidden {
-            let at = self
+            let later = self
                 .last_answer_at
                 .saturating_add(HIDDEN_INTERVAL)
                 .min(self.deadline)
                 .max(now);
-            if at > self.wake_at {
-                self.wake_at = at;
-                out.push(Effect::Wake { at });
+            if later > at {
+                self.phase = Phase::Waiting {
+                    next: Next::Poll,
+                    at: later,
+                };
+                self.push(Effect::Wake { at: later });
             }
         } else {
             // Back in view: the person may have just approved; ask at once.
-            self.send(Next::Poll, now, out);
+            self.send(Next::Poll, false, now);
         }
     }
 
-    fn cancel(&mut self, out: &mut Vec<Effect>) {
-        if self.in_flight() {
-            out.push(Effect::Abort);
+    fn cancel(&mut self) {
+        if matches!(
+            self.phase,
+            Phase::Sending {
+                next: Next::Poll,
+                ..
+            }
+        ) {
+            self.push(Effect::Abort);
         }
         let verification_id = self.verification_id.clone();
         if let Some(id) = verification_id.clone() {
-            out.push(Effect::Send(Request::Cancel {
+            self.push(Effect::Send(Request::Cancel {
                 verification_id: id,
             }));
         }
@@ -620,17 +821,27 @@ impl Session {
             Message::Cancelled,
             Event::Cancelled { verification_id },
             true,
-            out,
         );
     }
 
+    /// The session's time is up and the server has no verdict.
+    fn expire(&mut self) {
+        let verification_id = self.verification_id.clone();
+        if let Some(id) = verification_id.clone() {
+            self.push(Effect::Send(Request::Cancel {
+                verification_id: id,
+            }));
+        }
+        self.end(Message::Expired, Event::Expired { verification_id }, true);
+    }
+
     /// An answer arrived: the connection is fine again.
-    fn healthy(&mut self, now: Millis, out: &mut Vec<Effect>) {
+    fn healthy(&mut self, now: Millis) {
         self.faults = 0;
         self.last_answer_at = now;
         if self.degraded {
             self.degraded = false;
-            out.push(Effect::Say(self.flow_message.clone()));
+            self.push(Effect::Say(self.flow_message.clone()));
         }
     }
 
@@ -648,20 +859,27 @@ impl Session {
         }
     }
 
-    fn plan_next_poll(&mut self, now: Millis, out: &mut Vec<Effect>) {
+    fn plan_next_poll(&mut self, now: Millis) {
         if self.counting_to != Some(self.deadline) {
             self.counting_to = Some(self.deadline);
-            out.push(Effect::Countdown(Some(self.deadline)));
+            self.push(Effect::Countdown(Some(self.deadline)));
         }
+        let animated = self.qr_data.as_deref().is_some_and(is_animated_qr);
         let interval = if self.hidden {
             self.interval.max(HIDDEN_INTERVAL)
+        } else if animated && !self.recommended {
+            // BankID's animated code changes every second: keep the one on
+            // screen at most 1 s old while someone can see it.
+            self.interval.min(ANIMATED_INTERVAL)
         } else {
             self.interval
         };
         let at = now.saturating_add(interval).min(self.deadline.max(now));
-        self.phase = Phase::Waiting(Next::Poll);
-        self.wake_at = at;
-        out.push(Effect::Wake { at });
+        self.phase = Phase::Waiting {
+            next: Next::Poll,
+            at,
+        };
+        self.push(Effect::Wake { at });
     }
 
     /// Exponential backoff with "equal jitter": half the step fixed, half random.
@@ -675,13 +893,7 @@ impl Session {
         step / 2 + self.rng % (step / 2 + 1)
     }
 
-    fn finish(
-        &mut self,
-        status: Status,
-        verified_at: Option<String>,
-        error: Option<ErrorInfo>,
-        out: &mut Vec<Effect>,
-    ) {
+    fn finish(&mut self, status: Status, verified_at: Option<String>, error: Option<ErrorInfo>) {
         let verification_id = self.verification_id.clone();
         match status {
             Status::Completed => self.end(
@@ -692,71 +904,64 @@ impl Session {
                     verified_at,
                 },
                 false,
-                out,
             ),
-            Status::Expired => self.end(
-                Message::Expired,
-                Event::Expired { verification_id },
-                true,
-                out,
-            ),
+            Status::Expired => self.end(Message::Expired, Event::Expired { verification_id }, true),
             Status::Cancelled => self.end(
                 Message::Cancelled,
                 Event::Cancelled { verification_id },
                 true,
-                out,
             ),
-            _ => {
+            Status::Failed => {
                 let error = error.unwrap_or_default();
-                self.fail(
-                    Error::VerificationFailed {
-                        code: error.code,
-                        message: error.message,
-                    },
-                    out,
-                )
+                self.fail(Error::VerificationFailed {
+                    code: error.code,
+                    raw_code: error.raw_code,
+                    message: error.message,
+                })
             }
+            // Not terminal: callers only pass terminal statuses.
+            Status::Initiated
+            | Status::Pending
+            | Status::AwaitingUserAction
+            | Status::Authenticating
+            | Status::Processing => {}
         }
     }
 
-    fn fail(&mut self, error: Error, out: &mut Vec<Effect>) {
+    fn fail(&mut self, error: Error) {
         let failure = error.to_failure();
         self.end(
-            Message::Failed(failure.kind()),
+            Message::Failed(failure.kind),
             Event::Failed {
                 verification_id: self.verification_id.clone(),
                 failure,
             },
             true,
-            out,
         );
     }
 
-    fn end(&mut self, message: Message, event: Event, try_again: bool, out: &mut Vec<Effect>) {
+    fn end(&mut self, message: Message, event: Event, try_again: bool) {
         self.phase = Phase::Done;
-        out.push(Effect::ClearTimer);
+        self.push(Effect::ClearTimer);
         if self.counting_to.take().is_some() {
-            out.push(Effect::Countdown(None));
+            self.push(Effect::Countdown(None));
         }
-        out.push(Effect::HideQr);
-        out.push(Effect::AppLink(None));
-        out.push(Effect::Say(message));
-        out.push(Effect::Actions(Actions {
+        self.push(Effect::HideQr);
+        self.push(Effect::AppLink(None));
+        self.push(Effect::Say(message));
+        self.push(Effect::Actions(Actions {
             cancel: false,
             try_again,
         }));
-        out.push(Effect::Emit(event));
+        self.push(Effect::Emit(event));
     }
 }
 
-fn infer_flow(details: &FlowDetails) -> &'static str {
-    if details.qr_data.is_some() {
-        "qr"
-    } else if details.authorization_url.is_some() {
-        "redirect"
-    } else {
-        "push"
-    }
+/// `bankid.<qrStartToken>.<seconds>.<HMAC>`: BankID's animated QR payload,
+/// a new code every second.
+pub fn is_animated_qr(data: &str) -> bool {
+    data.strip_prefix("bankid.")
+        .is_some_and(|rest| rest.split('.').count() == 3)
 }
 
 /// `http:` or `https:` with a host: the only URLs the widget navigates to.
@@ -801,9 +1006,14 @@ fn app_link(details: &FlowDetails) -> Option<String> {
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'-');
         if safe {
-            return Some(format!(
-                "https://app.bankid.com/?autostarttoken={token}&redirect=null"
-            ));
+            return Some(
+                [
+                    "https://app.bankid.com/?autostarttoken=",
+                    token,
+                    "&redirect=null",
+                ]
+                .concat(),
+            );
         }
     }
     [&details.deeplink, &details.link_data]

@@ -106,11 +106,11 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsVal
 /// the wasm kilobytes).
 fn css_px(value: f64) -> String {
     let thousandths = (value.max(0.0) * 1000.0).round() as u64;
-    let mut s = (thousandths / 1000).to_string();
+    let mut s = crate::core::error::digits(thousandths / 1000);
     let fraction = thousandths % 1000;
     if fraction != 0 {
         s.push('.');
-        let digits = fraction.to_string();
+        let digits = crate::core::error::digits(fraction);
         for _ in digits.len()..3 {
             s.push('0');
         }

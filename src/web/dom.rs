@@ -44,7 +44,13 @@ pub struct View {
     canvas: HtmlCanvasElement,
     spinner: HtmlElement,
     status: Element,
+    /// The push flow's verification code, large, with its label.
+    code: HtmlElement,
+    code_label: Element,
+    code_value: Element,
     countdown: HtmlElement,
+    /// The countdown's text on screen: never rewritten unchanged.
+    countdown_text: String,
     app_link: Element,
     /// "Cancel".
     pub cancel: HtmlButtonElement,
@@ -154,6 +160,8 @@ impl View {
             slot.remove();
         }
         let root = element(&document, "div", "hopae-verify", "root")?;
+        // Focusable by script only: "Try again" hands the focus to the card.
+        root.set_attribute("tabindex", "-1")?;
         root.set_attribute("lang", messages.locale().tag())?;
         let title = element(&document, "p", "hopae-verify-title", "title")?;
         let canvas: HtmlCanvasElement =
@@ -166,6 +174,12 @@ impl View {
         let status = element(&document, "p", "hopae-verify-status", "status")?;
         status.set_attribute("role", "status")?;
         status.set_attribute("aria-live", "polite")?;
+        let code = html(&document, "p", "hopae-verify-code", "code")?;
+        code.set_hidden(true);
+        let code_label = element(&document, "span", "hopae-verify-code-label", "code-label")?;
+        let code_value = element(&document, "span", "hopae-verify-code-value", "code-value")?;
+        code.append_child(&code_label)?;
+        code.append_child(&code_value)?;
         let countdown = html(&document, "p", "hopae-verify-countdown", "countdown")?;
         countdown.set_attribute("aria-live", "off")?;
         countdown.set_hidden(true);
@@ -183,6 +197,7 @@ impl View {
             &canvas,
             &app_link,
             &status,
+            &code,
             &countdown,
             &actions,
         ] {
@@ -197,7 +212,11 @@ impl View {
             canvas,
             spinner,
             status,
+            code,
+            code_label,
+            code_value,
             countdown,
+            countdown_text: String::new(),
             app_link,
             cancel,
             try_again,
@@ -257,17 +276,52 @@ impl View {
             .set_text_content(Some(&self.messages.render(message, &self.provider_id)));
         let busy = matches!(message, Message::Starting | Message::Redirecting);
         self.spinner.set_hidden(!busy);
+        match message {
+            Message::ConfirmInApp {
+                code: Some(code), ..
+            } => {
+                let label = self.messages.get("verificationCode", &self.provider_id);
+                let label = label.replace("{code}", "");
+                self.code_label.set_text_content(Some(label.trim()));
+                self.code_value.set_text_content(Some(code));
+                self.code.set_hidden(false);
+            }
+            _ => self.code.set_hidden(true),
+        }
     }
 
-    /// Shows "Expires in m:ss" for `remaining` ms, or hides the countdown.
-    pub fn countdown(&self, remaining: Option<u64>) {
+    /// Moves the keyboard focus to "Try again" (after Cancel removed itself).
+    pub fn focus_try_again(&self) {
+        if !self.try_again.hidden() {
+            let _ = self.try_again.focus();
+        }
+    }
+
+    /// Moves the keyboard focus to the card (after "Try again" removed itself).
+    pub fn focus_card(&self) {
+        if let Some(root) = self.root.dyn_ref::<HtmlElement>() {
+            let _ = root.focus();
+        }
+    }
+
+    /// Shows "Expires in 5 min" / "Expires in 0:59" for `remaining` ms, or
+    /// hides the countdown. Unchanged text is not rewritten.
+    pub fn countdown(&mut self, remaining: Option<u64>) {
         match remaining {
             Some(ms) => {
-                self.countdown
-                    .set_text_content(Some(&self.messages.expires_in(ms, &self.provider_id)));
-                self.countdown.set_hidden(false);
+                let text = self.messages.expires_in(ms, &self.provider_id);
+                if text != self.countdown_text {
+                    self.countdown.set_text_content(Some(&text));
+                    self.countdown_text = text;
+                }
+                if self.countdown.hidden() {
+                    self.countdown.set_hidden(false);
+                }
             }
-            None => self.countdown.set_hidden(true),
+            None => {
+                self.countdown.set_hidden(true);
+                self.countdown_text.clear();
+            }
         }
     }
 

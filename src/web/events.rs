@@ -7,6 +7,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
+use crate::core::api::Code;
 use crate::core::session::Event;
 
 /// The DOM event name of a core event.
@@ -82,6 +83,15 @@ pub fn detail(event: &Event, raw: &JsValue) -> Object {
                 failure.http_status.map_or(JsValue::NULL, JsValue::from),
             );
             set("retryable", failure.retryable.into());
+            // Hopae's own code exactly as received, beside the mapped `code`.
+            set(
+                "hopaeCode",
+                match &failure.hopae_code {
+                    Some(Code::Number(n)) => JsValue::from(*n as f64),
+                    Some(Code::Text(t)) => JsValue::from_str(t),
+                    None => JsValue::NULL,
+                },
+            );
         }
         Event::Expired { verification_id } | Event::Cancelled { verification_id } => {
             set("verificationId", opt(verification_id));

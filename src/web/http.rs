@@ -37,11 +37,62 @@ pub struct Answer {
 }
 
 impl Backend {
+    /// Reads the options only the browser uses (`headers`, `credentials`,
+    /// `body`) from the page's options object; `Err` says what to fix.
+    pub fn from_options(endpoint: &str, options: &JsValue) -> Result<Backend, String> {
+        let get = |key: &str| Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let mut headers = Vec::new();
+        let given = get("headers");
+        if given.is_object() {
+            for entry in Object::entries(given.unchecked_ref()).iter() {
+                let pair: js_sys::Array = entry.unchecked_into();
+                match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    (Some(name), Some(value)) => headers.push((name, value)),
+                    _ => return Err(invalid("headers", "must map header names to strings")),
+                }
+            }
+        } else if !given.is_undefined() && !given.is_null() {
+            return Err(invalid(
+                "headers",
+                "must be an object of header names to strings",
+            ));
+        }
+        let credentials = match get("credentials").as_string().as_deref() {
+            None | Some("same-origin") => RequestCredentials::SameOrigin,
+            Some("include") => RequestCredentials::Include,
+            Some("omit") => RequestCredentials::Omit,
+            Some(_) => {
+                return Err(invalid(
+                    "credentials",
+                    "must be \"same-origin\", \"include\" or \"omit\"",
+                ))
+            }
+        };
+        let body = get("body");
+        let extra_body = if body.is_object() {
+            Some(body.unchecked_into())
+        } else if body.is_undefined() || body.is_null() {
+            None
+        } else {
+            return Err(invalid(
+                "body",
+                "must be an object of extra fields for the create request",
+            ));
+        };
+        Ok(Backend {
+            endpoint: endpoint.to_owned(),
+            headers,
+            credentials,
+            extra_body,
+        })
+    }
+
     /// Sends `request`, resolving to the parsed body or the reason it failed.
     pub async fn send(
         &self,
         request: &Request,
         signal: Option<&AbortSignal>,
+        idempotency_key: Option<&str>,
     ) -> Result<Answer, Error> {
         let init = RequestInit::new();
         let headers = Headers::new().map_err(js_error)?;
@@ -49,16 +100,17 @@ impl Backend {
             .set("Accept", "application/json")
             .map_err(js_error)?;
         for (name, value) in &self.headers {
-            headers.set(name, value).map_err(|e| {
-                Error::Network(format!("invalid header \"{name}\": {}", describe(&e)))
-            })?;
+            headers.set(name, value).map_err(js_error)?;
         }
         let url = match request {
-            Request::Create { provider_id } => {
+            Request::Create { provider_id, .. } => {
                 init.set_method("POST");
                 headers
                     .set("Content-Type", "application/json")
                     .map_err(js_error)?;
+                if let Some(key) = idempotency_key {
+                    headers.set("Idempotency-Key", key).map_err(js_error)?;
+                }
                 let body = Object::new();
                 if let Some(extra) = &self.extra_body {
                     Object::assign(&body, extra);
@@ -106,7 +158,9 @@ impl Backend {
             .unwrap_or_default();
         let parsed = JSON::parse(&text).ok();
         if !response.ok() {
-            let problem = parsed.and_then(|v| Problem::from_json(&JsJson(v)));
+            let problem = parsed
+                .and_then(|v| Problem::from_json(&JsJson(v)))
+                .map(Box::new);
             let retry_after = response.headers().get("retry-after").ok().flatten();
             return Err(Error::Http {
                 status,
@@ -125,8 +179,12 @@ impl Backend {
 impl Backend {
     fn url_of(&self, verification_id: &str) -> String {
         let id: String = js_sys::encode_uri_component(verification_id).into();
-        format!("{}/{id}", self.endpoint)
+        [self.endpoint.as_str(), "/", &id].concat()
     }
+}
+
+fn invalid(option: &str, why: &str) -> String {
+    ["hopae-connect-widget: the `", option, "` option ", why].concat()
 }
 
 fn js_error(e: JsValue) -> Error {

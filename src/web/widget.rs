@@ -1,27 +1,35 @@
 //! One mounted widget: the current [`Session`] and the browser resources that
 //! carry out its effects.
 //!
-//! The widget owns at most one timer (`Option<Timeout>`, cleared by setting it
-//! to `None`), at most one `AbortController` for the tracked request, and its
-//! listeners (page visibility, the two buttons) as gloo `EventListener`s that
-//! remove themselves when dropped. Answers are fed back to the session only if
-//! they belong to the request still current, so an aborted or superseded
-//! answer can never act. Events are dispatched with no `RefCell` borrow held,
-//! because a listener may call `cancel()`, `restart()` or `destroy()` from
-//! inside them; the effect loop stops if the session was replaced meanwhile.
+//! Each input is fed to the session, then its effects are pulled one at a
+//! time ([`Widget::drain`]) with no `RefCell` borrow held while one runs, so
+//! page code reached from an effect (an event listener calling `cancel()`,
+//! `restart()` or `destroy()`) feeds its input at once and what is still
+//! queued is rewritten by it: a stale effect never runs. Events go through
+//! one queue: an event raised while another is being dispatched waits until
+//! that dispatch has finished, so every listener sees every event in order.
+//!
+//! The widget owns the session's one wake-up (`Option<Timeout>`, cleared by
+//! setting it to `None`), the countdown's own timer, at most one
+//! `AbortController` for the tracked request, and its listeners as gloo
+//! `EventListener`s that remove themselves when dropped. Answers are fed back
+//! only if they belong to the request still current; a create that answers
+//! after its session ended (cancelled, restarted, destroyed) gets a DELETE,
+//! so no verification is left open.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
-use gloo_timers::callback::{Interval, Timeout};
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Element};
 
 use crate::core::api::{CreateResponse, StatusResponse};
 use crate::core::config::{Config, RedirectMode};
 use crate::core::error::Error;
-use crate::core::session::{Effect, Input, Reply, Request, Session};
+use crate::core::json::Json;
+use crate::core::session::{Effect, Event, Input, Reply, Request, Session};
 use crate::core::time::Millis;
 use crate::web::dom::View;
 use crate::web::events;
@@ -35,28 +43,42 @@ thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
+/// Something for the page, dispatched in order.
+enum Pending {
+    Event(Event, JsValue),
+    Redirect {
+        verification_id: String,
+        provider_id: String,
+        url: String,
+        mode: RedirectMode,
+    },
+}
+
 /// A mounted widget.
 pub struct Widget {
     /// Names the widget for its handle (see [`Widget::live`]).
     id: u32,
     host: Element,
-    config: Config,
     destroyed: Cell<bool>,
-    /// Bumped by `restart()`: effects of an older session stop running.
-    generation: Cell<u32>,
     backend: Rc<Backend>,
     inner: RefCell<Inner>,
+    /// Events waiting for the dispatch in progress to end.
+    events: RefCell<Vec<Pending>>,
+    dispatching: Cell<bool>,
 }
 
 struct Inner {
     session: Session,
     view: View,
     timer: Option<Timeout>,
-    /// Redraws the countdown once a second while it runs.
-    countdown: Option<Interval>,
+    /// The countdown's target and the timer for its next visible change.
+    countdown_to: Option<Millis>,
+    countdown: Option<Timeout>,
     abort: Option<AbortController>,
     /// Bumped for every tracked request; an answer with an older number is dropped.
     request: u32,
+    /// The `Idempotency-Key` of this attempt's create, for its retries.
+    create_key: Option<String>,
     /// The last answer's raw body, for the fields the core passes through.
     last_body: JsValue,
     listeners: Vec<EventListener>,
@@ -68,6 +90,21 @@ fn now() -> Millis {
 
 fn seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+}
+
+/// 128 random bits from `crypto.getRandomValues`, in hex.
+fn idempotency_key() -> Option<String> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let mut bytes = [0u8; 16];
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut key = String::with_capacity(32);
+    for b in bytes {
+        for nibble in [b >> 4, b & 15] {
+            key.push(char::from(*HEX.get(usize::from(nibble)).unwrap_or(&b'0')));
+        }
+    }
+    Some(key)
 }
 
 /// The page's language and the browser's, most preferred first.
@@ -99,6 +136,16 @@ fn page_hidden() -> bool {
         .is_some_and(|d| d.hidden())
 }
 
+/// Milliseconds until the countdown's text next changes: whole minutes until
+/// the last minute, then seconds.
+fn next_change(remaining: Millis) -> Millis {
+    let step = if remaining > 60_000 { 60_000 } else { 1_000 };
+    match remaining % step {
+        0 => step,
+        r => r,
+    }
+}
+
 impl Widget {
     /// Replaces any widget on `host` with a new one and starts it.
     pub fn mount(host: Element, config: Config, backend: Backend) -> Result<Rc<Widget>, JsValue> {
@@ -120,19 +167,21 @@ impl Widget {
             }),
             host,
             destroyed: Cell::new(false),
-            generation: Cell::new(0),
             backend: Rc::new(backend),
             inner: RefCell::new(Inner {
-                session: Session::new(config.clone(), seed()),
+                session: Session::new(config, seed()),
                 view,
                 timer: None,
+                countdown_to: None,
                 countdown: None,
                 abort: None,
                 request: 0,
+                create_key: None,
                 last_body: JsValue::UNDEFINED,
                 listeners: Vec::new(),
             }),
-            config,
+            events: RefCell::new(Vec::new()),
+            dispatching: Cell::new(false),
         });
         widget.listen()?;
         LIVE.with(|live| live.borrow_mut().push(widget.clone()));
@@ -157,18 +206,26 @@ impl Widget {
                 widget.feed(Input::Visibility {
                     hidden: page_hidden(),
                 });
+                widget.tick_countdown();
             }
         });
         let weak = Rc::downgrade(self);
         let cancel = EventListener::new(&inner.view.cancel, "click", move |_| {
             if let Some(widget) = weak.upgrade() {
                 widget.cancel();
+                // The Cancel button is gone: keep the keyboard on Try again.
+                if let Ok(inner) = widget.inner.try_borrow() {
+                    inner.view.focus_try_again();
+                }
             }
         });
         let weak = Rc::downgrade(self);
         let try_again = EventListener::new(&inner.view.try_again, "click", move |_| {
             if let Some(widget) = weak.upgrade() {
                 widget.restart();
+                if let Ok(inner) = widget.inner.try_borrow() {
+                    inner.view.focus_card();
+                }
             }
         });
         inner.listeners = vec![visibility, cancel, try_again];
@@ -221,16 +278,17 @@ impl Widget {
             let Ok(mut inner) = self.inner.try_borrow_mut() else {
                 return;
             };
-            self.generation.set(self.generation.get().wrapping_add(1));
-            inner.session = Session::new(self.config.clone(), seed());
+            inner.session = inner.session.renew(seed());
+            // A create still in flight is the old session's: when it answers,
+            // it is cancelled (see `send`). Nothing is aborted here.
             inner.request = inner.request.wrapping_add(1);
+            inner.abort = None;
+            inner.create_key = None;
             inner.last_body = JsValue::UNDEFINED;
             inner.timer = None;
             inner.countdown = None;
-            if let Some(controller) = inner.abort.take() {
-                controller.abort();
-            }
-            let provider = self.config.provider_id.clone();
+            inner.countdown_to = None;
+            let provider = inner.session.config().provider_id.clone();
             let _ = inner.view.reset(&provider);
         }
         self.feed(Input::Visibility {
@@ -251,9 +309,8 @@ impl Widget {
         }
         LIVE.with(|live| live.borrow_mut().retain(|w| !Rc::ptr_eq(w, self)));
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
-            if let Some(controller) = inner.abort.take() {
-                controller.abort();
-            }
+            // Not aborted: a create in flight answers, and is cancelled.
+            inner.abort = None;
             inner.timer = None;
             inner.countdown = None;
             inner.listeners.clear();
@@ -266,17 +323,60 @@ impl Widget {
         if self.destroyed.get() {
             return;
         }
-        let effects = match self.inner.try_borrow_mut() {
-            Ok(mut inner) => inner.session.handle(input, now()),
+        match self.inner.try_borrow_mut() {
+            Ok(mut inner) => inner.session.handle_input(input, now()),
             Err(_) => return,
-        };
-        let generation = self.generation.get();
-        for effect in effects {
-            if self.destroyed.get() || self.generation.get() != generation {
-                return;
-            }
+        }
+        self.drain();
+    }
+
+    /// Runs the session's effects one at a time, holding no borrow while
+    /// one runs.
+    fn drain(self: &Rc<Self>) {
+        while !self.destroyed.get() {
+            let effect = match self.inner.try_borrow_mut() {
+                Ok(mut inner) => inner.session.poll_effect(),
+                Err(_) => None,
+            };
+            let Some(effect) = effect else { break };
             self.run(effect);
         }
+    }
+
+    /// Queues something for the page and dispatches the queue, unless a
+    /// dispatch is already in progress (it will get to it, in order).
+    fn announce(self: &Rc<Self>, pending: Pending) {
+        self.events.borrow_mut().push(pending);
+        if self.dispatching.replace(true) {
+            return;
+        }
+        loop {
+            let next = {
+                let mut queue = self.events.borrow_mut();
+                (!queue.is_empty()).then(|| queue.remove(0))
+            };
+            let Some(next) = next else { break };
+            // No borrow is held here: listeners may call destroy().
+            match next {
+                Pending::Event(event, raw) => {
+                    let _ = events::dispatch(&self.host, &event, &raw);
+                }
+                Pending::Redirect {
+                    verification_id,
+                    provider_id,
+                    url,
+                    mode,
+                } => {
+                    let allowed =
+                        events::dispatch_redirect(&self.host, &verification_id, &provider_id, &url)
+                            .unwrap_or(false);
+                    if allowed && !self.destroyed.get() {
+                        self.navigate(&url, mode);
+                    }
+                }
+            }
+        }
+        self.dispatching.set(false);
     }
 
     fn run(self: &Rc<Self>, effect: Effect) {
@@ -286,24 +386,40 @@ impl Widget {
                     Ok(inner) => inner.last_body.clone(),
                     Err(_) => JsValue::UNDEFINED,
                 };
-                // No borrow is held here: listeners may call destroy().
-                let _ = events::dispatch(&self.host, &event, &raw);
+                self.announce(Pending::Event(event, raw));
             }
             Effect::Redirect {
                 verification_id,
                 provider_id,
                 url,
                 mode,
-            } => {
-                // No borrow is held here either: the page may cancel the event.
-                let allowed =
-                    events::dispatch_redirect(&self.host, &verification_id, &provider_id, &url)
-                        .unwrap_or(false);
-                if allowed && !self.destroyed.get() {
-                    self.navigate(&url, mode);
+            } => self.announce(Pending::Redirect {
+                verification_id,
+                provider_id,
+                url,
+                mode,
+            }),
+            Effect::Send(request) => self.send(request),
+            Effect::ShowQr(matrix) => {
+                let painted = match self.inner.try_borrow() {
+                    Ok(inner) => inner.view.show_qr(&matrix),
+                    Err(_) => Ok(()),
+                };
+                if let Err(e) = painted {
+                    // The person would be told to scan a code that is not there.
+                    self.feed(Input::ShellFailed(describe(&e)));
                 }
             }
-            Effect::Send(request) => self.send(request),
+            Effect::Countdown(to) => {
+                if let Ok(mut inner) = self.inner.try_borrow_mut() {
+                    inner.countdown_to = to;
+                    inner.countdown = None;
+                    if to.is_none() {
+                        inner.view.countdown(None);
+                    }
+                }
+                self.tick_countdown();
+            }
             effect => {
                 let Ok(mut inner) = self.inner.try_borrow_mut() else {
                     return;
@@ -324,44 +440,52 @@ impl Widget {
                         }));
                     }
                     Effect::ClearTimer => inner.timer = None,
-                    Effect::ShowQr(matrix) => {
-                        if let Err(e) = inner.view.show_qr(&matrix) {
-                            drop(inner);
-                            self.fail_later(format!(
-                                "could not paint the QR code: {}",
-                                describe(&e)
-                            ));
-                        }
-                    }
                     Effect::HideQr => inner.view.hide_qr(),
                     Effect::Say(message) => {
                         let provider = inner.session.provider_id().to_owned();
                         inner.view.set_provider(&provider);
                         inner.view.say(&message);
                     }
-                    Effect::Countdown(None) => {
-                        inner.countdown = None;
-                        inner.view.countdown(None);
-                    }
-                    Effect::Countdown(Some(deadline)) => {
-                        inner.view.countdown(Some(deadline.saturating_sub(now())));
-                        let weak = Rc::downgrade(self);
-                        inner.countdown = Some(Interval::new(1_000, move || {
-                            if let Some(widget) = weak.upgrade() {
-                                if let Ok(inner) = widget.inner.try_borrow() {
-                                    inner.view.countdown(Some(deadline.saturating_sub(now())));
-                                }
-                            }
-                        }));
-                    }
                     Effect::AppLink(link) => {
                         let _ = inner.view.app_link(link.as_deref());
                     }
                     Effect::Actions(actions) => inner.view.actions(actions),
-                    Effect::Emit(_) | Effect::Send(_) | Effect::Redirect { .. } => {}
+                    Effect::Emit(_)
+                    | Effect::Send(_)
+                    | Effect::Redirect { .. }
+                    | Effect::ShowQr(_)
+                    | Effect::Countdown(_) => {}
                 }
             }
         }
+    }
+
+    /// Shows the countdown and arms a timer for its next visible change:
+    /// once a minute until the last minute, then once a second; nothing at
+    /// all while the page is hidden (it catches up when shown).
+    fn tick_countdown(self: &Rc<Self>) {
+        let Ok(mut inner) = self.inner.try_borrow_mut() else {
+            return;
+        };
+        inner.countdown = None;
+        let Some(to) = inner.countdown_to else {
+            return;
+        };
+        if self.destroyed.get() || page_hidden() {
+            return;
+        }
+        let remaining = to.saturating_sub(now());
+        inner.view.countdown(Some(remaining));
+        if remaining == 0 {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        let delay = next_change(remaining).min(i32::MAX as u64) as u32;
+        inner.countdown = Some(Timeout::new(delay, move || {
+            if let Some(widget) = weak.upgrade() {
+                widget.tick_countdown();
+            }
+        }));
     }
 
     fn navigate(&self, url: &str, mode: RedirectMode) {
@@ -373,13 +497,9 @@ impl Widget {
                 let _ = window.location().assign(url);
             }
             RedirectMode::NewTab => {
-                let opened = window
-                    .open_with_url_and_target_and_features(url, "_blank", "noopener")
-                    .ok()
-                    .flatten();
                 // `noopener` makes open() return null even when it worked, so
                 // always offer the link too: a blocked pop-up leaves the user a way on.
-                let _ = opened;
+                let _ = window.open_with_url_and_target_and_features(url, "_blank", "noopener");
                 if let Ok(inner) = self.inner.try_borrow() {
                     let _ = inner.view.new_tab_link(url);
                 }
@@ -388,36 +508,16 @@ impl Widget {
         }
     }
 
-    /// A painting failure ends the session like any other failure.
-    fn fail_later(self: &Rc<Self>, why: String) {
-        let weak = Rc::downgrade(self);
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Some(widget) = weak.upgrade() {
-                let created = widget
-                    .inner
-                    .try_borrow()
-                    .map(|i| i.session.verification_id().is_some())
-                    .unwrap_or(false);
-                let error = Error::BadShape(why);
-                widget.feed(if created {
-                    Input::Polled(Err(error))
-                } else {
-                    Input::Created(Err(error))
-                });
-            }
-        });
-    }
-
     fn send(self: &Rc<Self>, request: Request) {
         let backend = self.backend.clone();
         if let Request::Cancel { .. } = request {
             // Best effort and untracked: its answer changes nothing.
             wasm_bindgen_futures::spawn_local(async move {
-                let _ = backend.send(&request, None).await;
+                let _ = backend.send(&request, None, None).await;
             });
             return;
         }
-        let (number, signal) = {
+        let (number, signal, key) = {
             let Ok(mut inner) = self.inner.try_borrow_mut() else {
                 return;
             };
@@ -425,19 +525,47 @@ impl Widget {
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
             inner.abort = controller;
-            (inner.request, signal)
+            let key = match &request {
+                // A retry carries its create's key, so the backend answers
+                // with the verification it may already have created.
+                Request::Create { retry: true, .. } if inner.create_key.is_some() => {
+                    inner.create_key.clone()
+                }
+                Request::Create { .. } => {
+                    inner.create_key = idempotency_key();
+                    inner.create_key.clone()
+                }
+                Request::Status { .. } | Request::Cancel { .. } => None,
+            };
+            (inner.request, signal, key)
         };
         let weak: Weak<Widget> = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = backend.send(&request, signal.as_ref()).await;
-            let Some(widget) = weak.upgrade() else { return };
-            {
-                let Ok(mut inner) = widget.inner.try_borrow_mut() else {
-                    return;
-                };
-                if widget.destroyed.get() || inner.request != number {
-                    return;
+            let result = backend
+                .send(&request, signal.as_ref(), key.as_deref())
+                .await;
+            let current = weak.upgrade().filter(|widget| {
+                !widget.destroyed.get()
+                    && widget
+                        .inner
+                        .try_borrow()
+                        .is_ok_and(|i| i.request == number && !i.session.is_done())
+            });
+            let Some(widget) = current else {
+                // Nobody waits for this answer any more. A verification it
+                // created would stay open (and billed): cancel it.
+                if let (Request::Create { .. }, Ok(answer)) = (&request, &result) {
+                    let id = JsJson(answer.body.clone())
+                        .get("verificationId")
+                        .and_then(|v| v.as_str());
+                    if let Some(verification_id) = id.filter(|id| !id.is_empty()) {
+                        let cancel = Request::Cancel { verification_id };
+                        let _ = backend.send(&cancel, None, None).await;
+                    }
                 }
+                return;
+            };
+            if let Ok(mut inner) = widget.inner.try_borrow_mut() {
                 inner.abort = None;
                 if let Ok(answer) = &result {
                     inner.last_body = answer.body.clone();
@@ -447,7 +575,9 @@ impl Widget {
                 Request::Create { .. } => {
                     Input::Created(result.and_then(|a| decode(a, CreateResponse::from_json)))
                 }
-                _ => Input::Polled(result.and_then(|a| decode(a, StatusResponse::from_json))),
+                Request::Status { .. } | Request::Cancel { .. } => {
+                    Input::Polled(result.and_then(|a| decode(a, StatusResponse::from_json)))
+                }
             };
             widget.feed(input);
         });

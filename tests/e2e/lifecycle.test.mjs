@@ -38,7 +38,15 @@ describe("flows", () => {
     assert.equal(started.flowType, "push");
     const code = (await simState(id)).flowDetails.verificationCode;
     assert.match(code, /^\d{4}$/);
-    assert.match(await page.textContent(".hopae-verify-status"), new RegExp(`Smart-ID.*Code: ${code}`));
+    assert.match(await page.textContent(".hopae-verify-status"), /Smart-ID/);
+    // The code to compare: on its own, large and monospaced, read out with its label.
+    const shown = await page.evaluate(() => {
+      const c = deepQuery(".hopae-verify-code");
+      const value = c.querySelector(".hopae-verify-code-value");
+      const style = getComputedStyle(value);
+      return { part: c.getAttribute("part"), text: c.textContent, value: value.textContent, mono: /mono/i.test(style.fontFamily), big: parseFloat(style.fontSize) >= 24 };
+    });
+    assert.deepEqual(shown, { part: "code", text: `Code:${code}`, value: code, mono: true, big: true });
     assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-qr").hidden), true);
     await completeAndExpectOnce(page, id);
   });

@@ -80,11 +80,13 @@ describe("QR flow", () => {
     }
   });
 
-  test("the timeout option ends a session the server still keeps open", async () => {
+  test("the timeout option ends a session the server still keeps open, and cancels it there", async () => {
     const { page, context } = await openDemo(env, { pollInterval: 300, timeout: 1500 });
     const started = await waitForEvent(page, "hopae-initiated");
     await waitForEvent(page, "hopae-expired");
-    assert.equal((await simState(started.verificationId)).status, "initiated");
+    // No Hopae session is left open: the widget sent the DELETE.
+    for (let i = 0; i < 100 && (await simState(started.verificationId)).status !== "cancelled"; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await simState(started.verificationId)).status, "cancelled");
     await assertSettled(page, "hopae-expired", started.verificationId);
     await context.close();
   });
