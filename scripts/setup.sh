@@ -31,8 +31,24 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
+# Options: --test (Chromium and its driver), --size (twiggy, for `npm run size`).
+want_test=; want_size=
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --size) want_size=1 ;;
+    *) say "unknown option $arg (use --test, --size)"; exit 2 ;;
+  esac
+done
+
+# twiggy reads the names-kept build for `npm run size`; only when asked.
+if [ -n "$want_size" ] && ! command -v twiggy >/dev/null; then
+  say "installing twiggy (cargo install; only for npm run size)"
+  cargo install twiggy --locked
+fi
+
 # Tests drive Debian's Chromium; no tool may download a browser of its own.
-if [ "${1:-}" = "--test" ]; then
+if [ -n "$want_test" ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     if [ "$(id -u)" = 0 ]; then
       say "installing chromium and chromium-driver from Debian"
