@@ -16,6 +16,17 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# The release wasm's pinned nightly and its rust-src (-Zbuild-std), named in
+# Cargo.toml's [package.metadata.wasm-release] (scripts/cargo-wasm.mjs).
+nightly=$(sed -n '/^\[package.metadata.wasm-release\]/,/^\[/s/^toolchain = "\([^"]*\)".*/\1/p' Cargo.toml)
+if [ -n "$nightly" ]; then
+  sysroot=$(rustc "+$nightly" --print sysroot 2>/dev/null || true)
+  if [ -z "$sysroot" ] || [ ! -d "$sysroot/lib/rustlib/src/rust/library" ]; then
+    say "installing the $nightly toolchain with rust-src (for the release wasm's -Zbuild-std)"
+    rustup toolchain install "$nightly" --profile minimal --component rust-src --no-self-update
+  fi
+fi
+
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate.
 want=$(sed -n 's/^wasm-bindgen = "=\([^"]*\)".*/\1/p' Cargo.toml)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
