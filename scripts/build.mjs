@@ -8,22 +8,16 @@ import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, transform } from "esbuild";
+import { buildWasm } from "./cargo-wasm.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
 
-run("cargo", ["build", "--release", "--lib", "--target", "wasm32-unknown-unknown"]);
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
-run("wasm-bindgen", [
-  "target/wasm32-unknown-unknown/release/hopae_connect_widget.wasm",
-  "--out-dir", "dist",
-  "--target", "web",
-  "--omit-default-module-path",
-]);
-const wasm = join(dist, "hopae_connect_widget_bg.wasm");
-run(join(root, "node_modules/.bin/wasm-opt"), ["-Oz", wasm, "-o", wasm]);
+// cargo -> wasm-bindgen -> wasm-opt (scripts/cargo-wasm.mjs: the pinned nightly, build-std).
+buildWasm(dist);
 for (const file of ["index.js", "mount.js", "load.js", "element.js", "define.js", "index.d.ts", "define.d.ts"]) {
   copyFileSync(join(root, "js", file), join(dist, file));
 }

@@ -16,6 +16,17 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# The release wasm's pinned nightly and its rust-src (-Zbuild-std), named in
+# Cargo.toml's [package.metadata.wasm-release] (scripts/cargo-wasm.mjs).
+nightly=$(sed -n '/^\[package.metadata.wasm-release\]/,/^\[/s/^toolchain = "\([^"]*\)".*/\1/p' Cargo.toml)
+if [ -n "$nightly" ]; then
+  sysroot=$(rustc "+$nightly" --print sysroot 2>/dev/null || true)
+  if [ -z "$sysroot" ] || [ ! -d "$sysroot/lib/rustlib/src/rust/library" ]; then
+    say "installing the $nightly toolchain with rust-src (for the release wasm's -Zbuild-std)"
+    rustup toolchain install "$nightly" --profile minimal --component rust-src --no-self-update
+  fi
+fi
+
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate.
 want=$(sed -n 's/^wasm-bindgen = "=\([^"]*\)".*/\1/p' Cargo.toml)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
@@ -31,8 +42,24 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
+# Options: --test (Chromium and its driver), --size (twiggy, for `npm run size`).
+want_test=; want_size=
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --size) want_size=1 ;;
+    *) say "unknown option $arg (use --test, --size)"; exit 2 ;;
+  esac
+done
+
+# twiggy reads the names-kept build for `npm run size`; only when asked.
+if [ -n "$want_size" ] && ! command -v twiggy >/dev/null; then
+  say "installing twiggy (cargo install; only for npm run size)"
+  cargo install twiggy --locked
+fi
+
 # Tests drive Debian's Chromium; no tool may download a browser of its own.
-if [ "${1:-}" = "--test" ]; then
+if [ -n "$want_test" ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     if [ "$(id -u)" = 0 ]; then
       say "installing chromium and chromium-driver from Debian"

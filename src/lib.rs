@@ -15,6 +15,14 @@
 )]
 
 pub mod core;
+
+// A free-list allocator, 2.4 KB brotli smaller than std's dlmalloc (talc:
+// 2.0 KB; bench/RESULTS.md). The wasm is single-threaded.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

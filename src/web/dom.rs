@@ -25,7 +25,7 @@ use crate::core::qr::QrMatrix;
 use crate::core::session::Actions;
 use crate::web::canvas;
 
-const STYLE: &str = include_str!("style.css");
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 thread_local! {
     /// One stylesheet for every widget on the page.

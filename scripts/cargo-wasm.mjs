@@ -1,0 +1,72 @@
+// Builds the wasm32 library with cargo and returns the path of the .wasm.
+//
+// The release wasm (profiles `release` and `names`) is built the way
+// [package.metadata.wasm-release] in Cargo.toml says: a pinned nightly
+// toolchain that rebuilds std itself (-Zbuild-std) with the immediate-abort
+// panic strategy, which leaves no panic machinery (messages, locations,
+// formatting) in the module. scripts/setup.sh installs that toolchain and its
+// rust-src. Tests and clippy keep the stable toolchain of rust-toolchain.toml.
+// HOPAE_WASM_STABLE=1 builds with the stable toolchain instead (for comparing).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const TARGET = "wasm32-unknown-unknown";
+
+/** The [package.metadata.wasm-release] table of Cargo.toml (strings and string arrays only). */
+export function wasmRelease(cargoToml = readFileSync(join(root, "Cargo.toml"), "utf8")) {
+  const section = cargoToml.match(/^\[package\.metadata\.wasm-release\]\n([\s\S]*?)(?=^\[|(?![\s\S]))/m);
+  if (!section) return undefined;
+  const table = {};
+  for (const [, key, value] of section[1].matchAll(/^([\w-]+)\s*=\s*(.+)$/gm)) {
+    table[key] = value.trim().startsWith("[") ? [...value.matchAll(/"([^"]*)"/g)].map((m) => m[1]) : value.trim().replace(/^"|"$/g, "");
+  }
+  return table;
+}
+
+/** cargo's command line and environment for a wasm build in `profile`. */
+export function cargoCommand(profile = "release", { stable = process.env.HOPAE_WASM_STABLE === "1" } = {}) {
+  const meta = stable ? undefined : wasmRelease();
+  const args = ["build", "--profile", profile, "--lib", "--target", TARGET];
+  const env = { ...process.env };
+  if (meta) {
+    args.unshift(`+${meta.toolchain}`);
+    if (meta["build-std"]) args.push(`-Zbuild-std=${meta["build-std"]}`);
+    if (meta["build-std-features"]) args.push(`-Zbuild-std-features=${meta["build-std-features"]}`);
+    if (meta.rustflags?.length) env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS = meta.rustflags.join(" ");
+    // A separate target dir: the nightly std must not evict the stable builds the tests use.
+    env.CARGO_TARGET_DIR = join(root, "target/wasm-release");
+  }
+  const dir = env.CARGO_TARGET_DIR ?? join(root, "target");
+  return { args, env, wasm: join(dir, TARGET, profile, "hopae_connect_widget.wasm") };
+}
+
+/** Builds and returns the path of the built .wasm. */
+export function cargoWasm(profile = "release", options) {
+  const { args, env, wasm } = cargoCommand(profile, options);
+  execFileSync("cargo", args, { cwd: root, stdio: "inherit", env });
+  return wasm;
+}
+
+/** wasm-opt's flags for the shipped module (measured in bench/RESULTS.md). */
+// --low-memory-unused: Rust puts the stack first and data above 1 MiB, so the
+// first 1 KiB is never addressed. flatten + rereloop between two -Oz runs
+// finds a little more; the strip flags drop sections no browser reads.
+export const WASM_OPT_FLAGS = ["-Oz", "--low-memory-unused", "--flatten", "--rereloop", "-Oz", "--converge", "--strip-debug", "--strip-producers", "--strip-target-features"];
+
+/**
+ * cargo -> wasm-bindgen (--target web) -> wasm-opt into `outDir`: the module
+ * hopae_connect_widget_bg.wasm and its glue hopae_connect_widget.js.
+ * `names` keeps the function names (profile `names`, wasm-opt -g) for twiggy.
+ */
+export function buildWasm(outDir, { names = false, ...options } = {}) {
+  const built = cargoWasm(names ? "names" : "release", options);
+  execFileSync("wasm-bindgen", [built, "--out-dir", outDir, "--target", "web", "--omit-default-module-path"], { cwd: root, stdio: "inherit" });
+  const wasm = join(outDir, "hopae_connect_widget_bg.wasm");
+  execFileSync(join(root, "node_modules/.bin/wasm-opt"), [...(names ? [...WASM_OPT_FLAGS.filter((f) => f !== "--strip-debug"), "-g"] : WASM_OPT_FLAGS), wasm, "-o", wasm], { cwd: root, stdio: "inherit" });
+  return wasm;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(cargoWasm(process.argv[2] ?? "release"));
