@@ -21,7 +21,7 @@ else if (script?.src) {
       ? new URL(WASM, script.src)
       : fetch(script.src, { method: "HEAD" }).then((r) => new URL(WASM, r.url), () => new URL(WASM, script.src)),
   );
-}
+} else locateWasm(new URL(WASM, document.baseURI)); // an inlined copy: next to the page
 prefetch();
 define();
 

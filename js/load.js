@@ -26,7 +26,8 @@ export function locateWasm(url) {
   compiled = undefined;
 }
 
-const where = () => source ?? new URL("./hopae_connect_widget_bg.wasm", import.meta.url ?? globalThis.document?.baseURI);
+// (Written exactly so for bundlers: Vite and webpack emit the file and rewrite this URL.)
+const where = () => source ?? new URL("./hopae_connect_widget_bg.wasm", import.meta.url);
 
 async function compile(url) {
   let response;
