@@ -80,6 +80,21 @@ export function showLoadFailure(element, locale, retry) {
   };
 }
 
+/** The hopae-failed detail of a load failure from load.js: what happened and what to check. */
+export function loadFailed(error) {
+  return {
+    verificationId: null,
+    code: "wasm_load_failed",
+    title: "Could not load",
+    message:
+      `hopae-connect-widget could not load its WebAssembly module from ${error.url}: ${error.message}. ` +
+      "Check that this URL serves hopae_connect_widget_bg.wasm (point data-wasm or the wasmUrl option at it if it lives elsewhere), " +
+      "that it is served as application/wasm, and that a Content-Security-Policy allows 'wasm-unsafe-eval' in script-src.",
+    httpStatus: null,
+    retryable: true,
+  };
+}
+
 /** Edit distance, for naming the option that was probably meant. */
 function distance(a, b) {
   a = a.toLowerCase();

@@ -13,11 +13,6 @@ let compiled;
 /** Promise of the instantiated module. */
 let ready;
 
-/** An Error for the page: hopae-failed with code "wasm_load_failed". */
-export class WasmLoadError extends Error {
-  code = "wasm_load_failed";
-}
-
 /** Where the .wasm is, when it is not next to this file (the drop-in, `data-wasm`, `wasmUrl`). */
 export function locateWasm(url) {
   if (ready) return; // one module per page: the first one instantiated stays
@@ -49,13 +44,8 @@ async function compile(url) {
   }
 }
 
-function failure(url, reason) {
-  return new WasmLoadError(
-    `hopae-connect-widget could not load its WebAssembly module from ${url}: ${reason}. ` +
-      "Check that this URL serves hopae_connect_widget_bg.wasm (point data-wasm or the wasmUrl option at it if it lives elsewhere), " +
-      "that it is served as application/wasm, and that a Content-Security-Policy allows 'wasm-unsafe-eval' in script-src.",
-  );
-}
+/** A load failure: fallback.js turns it into the message for the page. */
+const failure = (url, reason) => Object.assign(new Error(reason), { code: "wasm_load_failed", url: String(url) });
 
 /** Starts fetching and compiling the module, once; returns the pending module. */
 export function prefetch() {
@@ -67,7 +57,8 @@ export function prefetch() {
 }
 
 /**
- * Resolves once the module is ready; rejects with a WasmLoadError, after
+ * Resolves once the module is ready; rejects with an Error whose code is
+ * "wasm_load_failed" (and `url`), after
  * which a later call tries again. `wasmUrl` (the option) overrides where the
  * module is, unless one is already instantiated.
  */
@@ -80,7 +71,7 @@ export function load(wasmUrl) {
     .then((module) => init({ module_or_path: module }))
     .catch((error) => {
       ready = compiled = undefined;
-      throw error instanceof WasmLoadError ? error : failure(sourceHref ?? where(), error?.message ?? String(error));
+      throw error?.code ? error : failure(sourceHref ?? where(), `it did not instantiate (${error?.message ?? error})`);
     });
   return ready;
 }

@@ -82,9 +82,9 @@ export async function mount(element, options) {
       skeleton?.remove();
       if (!error?.code) throw error;
       failed = true;
-      const { showLoadFailure } = await import("./fallback.js");
+      const { showLoadFailure, loadFailed } = await import("./fallback.js");
       failureView = showLoadFailure(element, options?.locale, () => handle.restart());
-      const detail = { verificationId: null, code: error.code, title: "Could not load", message: error.message, httpStatus: null, retryable: true };
+      const detail = loadFailed(error);
       settle({ type: "hopae-failed", detail });
       unlisten();
       element.dispatchEvent(new CustomEvent("hopae-failed", { bubbles: true, composed: true, detail }));
