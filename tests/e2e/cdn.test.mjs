@@ -10,6 +10,8 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { extractBlocks } from "../docs-blocks.mjs";
 import { setup, waitForEvent } from "./helpers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -27,7 +29,7 @@ function site(demo) {
       held.add(done);
     });
   const release = () => [...held].forEach((done) => done());
-  const state = { wasmType: "application/wasm", wasmMissing: false, wasmDelayMs: 0, createDelayMs: 0, pages: {}, requests: [] };
+  const state = { wasmType: "application/wasm", wasmMissing: false, wasmDelayMs: 0, createDelayMs: 0, pages: {}, files: {}, requests: [] };
   const forward = demo.server.listeners("request")[0];
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, "http://site").pathname;
@@ -36,6 +38,7 @@ function site(demo) {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; connect-src 'self'" });
       return res.end(state.pages[path]);
     }
+    if (state.files[path]) return res.writeHead(200, { "Content-Type": "text/javascript" }).end(state.files[path]);
     if (path === "/events.js") return res.writeHead(200, { "Content-Type": "text/javascript" }).end(EVENTS);
     if (path === PKG) return res.writeHead(302, { Location: `${PKG}/dist/hopae-verify.js` }).end();
     const file = path.startsWith(`${PKG}/dist/`) ? path.slice(`${PKG}/dist/`.length) : path.startsWith("/self-hosted/") ? path.slice("/self-hosted/".length) : null;
@@ -74,7 +77,7 @@ describe("hosting the widget from a CDN or a static host", () => {
   afterEach(async () => {
     await env.closePages();
     s.release();
-    Object.assign(s.state, { wasmType: "application/wasm", wasmMissing: false, wasmDelayMs: 0, createDelayMs: 0, pages: {}, requests: [] });
+    Object.assign(s.state, { wasmType: "application/wasm", wasmMissing: false, wasmDelayMs: 0, createDelayMs: 0, pages: {}, files: {}, requests: [] });
   });
   after(async () => {
     s.release();
@@ -210,5 +213,39 @@ v.done.then((o) => (window.outcome = o));
       })
     ).jsonValue();
     assert.deepEqual({ a: sizes.a.map(Math.round), b: sizes.b.map(Math.round) }, { a: [372, 574], b: [372, 594] });
+  });
+  test("the README's CDN line loads with its Subresource Integrity; a tampered file does not run", async () => {
+    const readme = extractBlocks(await readFile(join(root, "README.md"), "utf8"));
+    const line = readme.find((b) => b.lang === "html" && b.code.includes("integrity=")).code.replaceAll("https://cdn.jsdelivr.net", base);
+    const good = await open("/sri.html", line.replace('data-provider="bankidse"', 'data-provider="bankidse" data-poll-interval="300"'));
+    await waitForEvent(good.page, "hopae-initiated");
+    const tampered = await open("/sri-bad.html", line.replace(/integrity="sha384-[^"]+"/, `integrity="sha384-${Buffer.alloc(48).toString("base64")}"`));
+    await tampered.page.waitForLoadState("load");
+    assert.equal(await tampered.page.evaluate(() => customElements.get("hopae-verify") === undefined && window.demoEvents.length === 0), true);
+  });
+
+  test("the React component under StrictMode starts one verification and calls onCompleted with the detail", async () => {
+    const { outputFiles } = await build({
+      stdin: {
+        contents: `import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { HopaeVerify } from "./dist/react.js";
+window.completed = null;
+createRoot(document.getElementById("root")).render(
+  <StrictMode><HopaeVerify endpoint="/api/verifications" providerId="bankidse" pollInterval={300} className="verify" onCompleted={(detail) => (window.completed = detail)} /></StrictMode>,
+);`,
+        resolveDir: root,
+        loader: "jsx",
+      },
+      bundle: true, write: false, format: "esm", jsx: "automatic", define: { "process.env.NODE_ENV": '"production"' }, logLevel: "silent",
+    });
+    s.state.files[`${PKG}/dist/react-app.js`] = outputFiles[0].contents;
+    const { page: p } = await open("/react.html", `<div id="root"></div><script type="module" src="${PKG}/dist/react-app.js"></script>`);
+    const started = await waitForEvent(p, "hopae-initiated");
+    assert.equal(await p.evaluate(() => document.querySelector("#root > div.verify") !== null), true);
+    await env.control(`/verifications/${started.verificationId}/complete`);
+    const completed = await (await p.waitForFunction(() => window.completed, null, { timeout: 20_000 })).jsonValue();
+    assert.equal(completed.verificationId, started.verificationId);
+    assert.equal(s.state.requests.filter((r) => r === "POST /api/verifications").length, 1, "StrictMode's double mount creates one verification");
   });
 });
