@@ -1,16 +1,28 @@
 // dist/hopae-verify.js: the drop-in for static sites, a classic script.
 //   <div data-hopae-verify data-endpoint="/api/verifications" data-provider="bankidse"></div>
 //   <script src="…/hopae-verify.js" defer></script>
-// It finds its .wasm next to itself, defines <hopae-verify>, and mounts every
+// It finds its .wasm next to itself (or where its data-wasm attribute says),
+// starts loading it at once, defines <hopae-verify>, and mounts every
 // [data-hopae-verify] element from its data-* attributes, also ones added later;
 // removing such an element destroys its widget.
-import { locateWasm } from "./load.js";
+import { locateWasm, prefetch } from "./load.js";
 import { define } from "./define.js";
 import { mount } from "./mount.js";
 import { reportInvalid } from "./element.js";
 
+const WASM = "hopae_connect_widget_bg.wasm";
 const script = document.currentScript;
-if (script?.src) locateWasm(new URL("hopae_connect_widget_bg.wasm", script.src));
+if (script?.dataset.wasm) locateWasm(new URL(script.dataset.wasm, document.baseURI));
+else if (script?.src) {
+  // A CDN's bare package URL (…/npm/hopae-connect-widget@0.1.0) redirects to the
+  // file; the .wasm is next to where it redirected, which only the response knows.
+  locateWasm(
+    /\.js$/.test(new URL(script.src).pathname)
+      ? new URL(WASM, script.src)
+      : fetch(script.src, { method: "HEAD" }).then((r) => new URL(WASM, r.url), () => new URL(WASM, script.src)),
+  );
+} else locateWasm(new URL(WASM, document.baseURI)); // an inlined copy: next to the page
+prefetch();
 define();
 
 /** data-* key (dataset, camelCased) -> option. */

@@ -34,6 +34,10 @@ export interface MountOptions {
   locale?: string;
   /** Your own texts, by key; `{provider}`, `{code}` and `{time}` are filled in. */
   messages?: Partial<Record<MessageKey, string>>;
+  /** Where `hopae_connect_widget_bg.wasm` is, when your bundler or host does not serve it
+   * next to the module (resolved against the page's URL). Only the first module a page
+   * instantiates counts. */
+  wasmUrl?: string | URL;
 }
 
 /** The keys of the `messages` option. */
@@ -56,7 +60,21 @@ export interface Verification {
   readonly verificationId: string | undefined;
   /** The last status the server reported. */
   readonly status: string | undefined;
+  /** Settles with how the verification ended: the first `hopae-completed`, `hopae-failed`,
+   * `hopae-expired` or `hopae-cancelled`. Never rejects. A verification that never started
+   * (superseded, destroyed while loading) settles as `hopae-cancelled` with a null id. */
+  readonly done: Promise<HopaeOutcome>;
+  /** True for the inert handle of a mount() that a later mount() on the same element
+   * replaced while the module loaded (React StrictMode). */
+  readonly superseded: boolean;
 }
+
+/** What {@link Verification.done} settles with. */
+export type HopaeOutcome =
+  | { type: "hopae-completed"; detail: HopaeCompletedDetail }
+  | { type: "hopae-failed"; detail: HopaeFailedDetail }
+  | { type: "hopae-expired"; detail: HopaeEndedDetail }
+  | { type: "hopae-cancelled"; detail: HopaeEndedDetail };
 
 export interface HopaeInitiatedDetail {
   verificationId: string;
@@ -91,8 +109,9 @@ export interface HopaeFailedDetail {
   verificationId: string | null;
   /** A stable code: SESSION_NOT_FOUND, PROVIDER_UNAVAILABLE, … (problem-types.yml), or
    * network_error, request_timeout, http_<status>, invalid_response, qr_data_too_long,
-   * unsupported_flow, unsafe_url, invalid_options (from the element or drop-in), or the
-   * provider's own code for a failed verification. */
+   * unsupported_flow, unsafe_url, invalid_options (from the element or drop-in),
+   * wasm_load_failed (the WebAssembly module could not load: the message names the URL
+   * and what to check), or the provider's own code for a failed verification. */
   code: string;
   title: string;
   /** One sentence for a person: what happened and what to do. */
@@ -105,16 +124,21 @@ export interface HopaeEndedDetail {
   verificationId: string | null;
 }
 
+/** Every event the widget dispatches (they bubble and are composed). */
+export interface HopaeEventMap {
+  "hopae-initiated": CustomEvent<HopaeInitiatedDetail>;
+  "hopae-status": CustomEvent<HopaeStatusDetail>;
+  "hopae-redirect": CustomEvent<HopaeRedirectDetail>;
+  "hopae-completed": CustomEvent<HopaeCompletedDetail>;
+  "hopae-failed": CustomEvent<HopaeFailedDetail>;
+  "hopae-expired": CustomEvent<HopaeEndedDetail>;
+  "hopae-cancelled": CustomEvent<HopaeEndedDetail>;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    "hopae-initiated": CustomEvent<HopaeInitiatedDetail>;
-    "hopae-status": CustomEvent<HopaeStatusDetail>;
-    "hopae-redirect": CustomEvent<HopaeRedirectDetail>;
-    "hopae-completed": CustomEvent<HopaeCompletedDetail>;
-    "hopae-failed": CustomEvent<HopaeFailedDetail>;
-    "hopae-expired": CustomEvent<HopaeEndedDetail>;
-    "hopae-cancelled": CustomEvent<HopaeEndedDetail>;
-  }
+  interface HTMLElementEventMap extends HopaeEventMap {}
+  interface DocumentEventMap extends HopaeEventMap {}
+  interface WindowEventMap extends HopaeEventMap {}
 }
 
 /** Mounts a verification widget on `element` and starts a verification. */

@@ -3,15 +3,18 @@ import { load, mountWasm } from "./load.js";
 /** The latest mount() call per element: an earlier one still loading is superseded. */
 const latest = new WeakMap();
 
-/** What a mount() superseded by a later one on the same element resolves to. */
-const superseded = Object.freeze({
-  destroy() {},
-  cancel() {},
-  restart() {},
-  verificationId: undefined,
-  status: undefined,
-  superseded: true,
-});
+/** Every option mount() reads; anything else gets a console.warn naming the closest. */
+const KNOWN = [
+  "endpoint", "providerId", "pollInterval", "timeout", "size", "headers", "credentials", "body",
+  "maxRetries", "requestTimeout", "redirect", "resume", "fallbackProviders", "locale", "messages",
+  "userData", "requireUserData", "wasmUrl",
+];
+
+/** The events that end a verification; `done` settles with the first. */
+const TERMINAL = ["hopae-completed", "hopae-failed", "hopae-expired", "hopae-cancelled"];
+
+/** What `done` settles with when a verification never started (superseded, destroyed while loading). */
+const NEVER_STARTED = () => ({ type: "hopae-cancelled", detail: { verificationId: null } });
 
 /**
  * Mounts a verification widget on `element` and starts a verification.
@@ -20,13 +23,155 @@ const superseded = Object.freeze({
  * Mounting on an element that already has a widget replaces it. When two
  * mount() calls for one element overlap while the module loads (React
  * StrictMode mounts, unmounts and mounts again), only the last one creates a
- * verification; the earlier resolves to an inert handle.
+ * verification; the earlier resolves to an inert handle (`superseded: true`).
+ *
+ * Until the module is ready the element shows a skeleton of the card, so the
+ * page does not shift when it arrives. If the module cannot load, the element
+ * shows a short error with Try again and dispatches `hopae-failed` with code
+ * "wasm_load_failed"; the handle's restart() tries again too.
  */
 export async function mount(element, options) {
   const token = {};
   const keyed = element !== null && typeof element === "object";
   if (keyed) latest.set(element, token);
-  await load();
-  if (keyed && latest.get(element) !== token) return superseded;
-  return mountWasm(element, options);
+  if (options !== null && typeof options === "object") {
+    const unknown = Object.keys(options).filter((key) => !KNOWN.includes(key));
+    if (unknown.length) import("./fallback.js").then((m) => m.warnUnknown(unknown, KNOWN));
+  }
+  const skeleton = keyed ? placeSkeleton(element, options?.size) : undefined;
+  let inner;
+  let settle;
+  const done = new Promise((resolve) => (settle = resolve));
+  const handle = {
+    done,
+    superseded: false,
+    destroy() {
+      inner?.destroy();
+      inner = undefined;
+      unlisten();
+      settle(NEVER_STARTED()); // a no-op if the verification has ended
+    },
+    cancel() {
+      inner?.cancel();
+    },
+    restart() {
+      if (failed) retry();
+      else inner?.restart();
+    },
+    get verificationId() {
+      return inner?.verificationId;
+    },
+    get status() {
+      return inner?.status;
+    },
+  };
+  const listener = (event) => {
+    if (event.target !== element && event.target?.host !== element) return;
+    settle({ type: event.type, detail: event.detail });
+    unlisten();
+  };
+  const unlisten = () => TERMINAL.forEach((type) => element?.removeEventListener?.(type, listener));
+
+  let failed = false;
+  let failureView;
+  const start = async () => {
+    try {
+      await load(options?.wasmUrl);
+    } catch (error) {
+      if (keyed && latest.get(element) !== token) return;
+      skeleton?.remove();
+      if (!error?.code) throw error;
+      failed = true;
+      const { showLoadFailure, loadFailed } = await import("./fallback.js");
+      failureView = showLoadFailure(element, options?.locale, () => handle.restart());
+      const detail = loadFailed(error);
+      settle({ type: "hopae-failed", detail });
+      unlisten();
+      element.dispatchEvent(new CustomEvent("hopae-failed", { bubbles: true, composed: true, detail }));
+      return;
+    }
+    if (keyed && latest.get(element) !== token) {
+      skeleton?.remove();
+      return;
+    }
+    failed = false;
+    failureView?.remove();
+    try {
+      // (No element: mountWasm throws the error that says so.)
+      if (typeof element?.addEventListener === "function") TERMINAL.forEach((type) => element.addEventListener(type, listener));
+      inner = mountWasm(element, options);
+    } catch (error) {
+      unlisten();
+      throw error;
+    } finally {
+      skeleton?.remove();
+    }
+  };
+  const retry = () => {
+    failureView?.remove();
+    failed = false;
+    start().catch((error) => console.error(error));
+  };
+
+  await start();
+  if (keyed && latest.get(element) !== token) {
+    settle(NEVER_STARTED());
+    return Object.freeze({ ...handle, destroy() {}, cancel() {}, restart() {}, verificationId: undefined, status: undefined, superseded: true });
+  }
+  return handle;
+}
+
+// The card in its QR state (title, QR, app link, two lines of status,
+// countdown, Cancel), measured: 22em wide of text, 15.47em besides the QR.
+const SKELETON_CSS =
+  ":host{display:inline-block;max-width:100%;vertical-align:top}" +
+  ".hopae-verify-skeleton{box-sizing:border-box;max-width:100%;font:var(--hopae-font,15px/1.45 system-ui,sans-serif);" +
+  "width:max(calc(22em + 2*var(--hopae-padding,20px) + 2px),calc(var(--_qr) + 2*var(--hopae-padding,20px) + 2px));" +
+  "height:calc(var(--_qr) + 2*var(--hopae-padding,20px) + 2px + 15.47em);" +
+  "border:1px solid var(--hopae-border,#d0d7de);border-radius:var(--hopae-radius,12px);" +
+  "background:var(--hopae-background,#fff)}" +
+  "@media (prefers-color-scheme:dark){.hopae-verify-skeleton{background:var(--hopae-background,#0d1117);border-color:var(--hopae-border,#30363d)}}";
+let skeletonSheet;
+
+// The page's own stylesheet list gets one rule of zero specificity (any rule
+// of the page wins): hosts the widget will fill keep the card's size from the
+// moment this module runs, before the wasm or the verification arrives.
+const HOST_CSS =
+  ":where(hopae-verify,[data-hopae-verify]){vertical-align:top;min-width:min(100%,max(372px,calc(var(--hopae-qr-size,200px) + 42px)));" +
+  "min-height:calc(var(--hopae-qr-size,200px) + 275px)}";
+if (typeof document !== "undefined" && typeof CSSStyleSheet === "function") {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(HOST_CSS);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  } catch {
+    // An old browser: the skeleton appears at mount() instead.
+  }
+}
+
+/**
+ * A placeholder of the card's size in the element's shadow root, shown until
+ * the module is ready; null where the element cannot have a shadow root.
+ */
+function placeSkeleton(element, size) {
+  if (typeof CSSStyleSheet === "undefined" || typeof element.attachShadow !== "function") return null;
+  try {
+    const root = element.shadowRoot ?? element.attachShadow({ mode: "open" });
+    if (root.querySelector(".hopae-verify")) return null; // a widget is there already
+    if (!skeletonSheet) {
+      skeletonSheet = new CSSStyleSheet();
+      skeletonSheet.replaceSync(SKELETON_CSS);
+    }
+    if (!root.adoptedStyleSheets.includes(skeletonSheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, skeletonSheet];
+    const box = element.ownerDocument.createElement("div");
+    box.className = "hopae-verify-skeleton";
+    box.setAttribute("part", "skeleton");
+    box.setAttribute("aria-busy", "true");
+    const px = Number(size);
+    box.style.setProperty("--_qr", px >= 96 && px <= 1024 ? `${Math.round(px)}px` : "var(--hopae-qr-size, 200px)");
+    root.replaceChildren(box);
+    return box;
+  } catch {
+    return null;
+  }
 }

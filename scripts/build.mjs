@@ -3,6 +3,7 @@
 // and the drop-in script (esbuild bundles the same modules into one classic
 // script). Also bundles the React example page of www/.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
@@ -18,12 +19,14 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
 // cargo -> wasm-bindgen -> wasm-opt (scripts/cargo-wasm.mjs: the pinned nightly, build-std).
 buildWasm(dist);
-for (const file of ["index.js", "mount.js", "load.js", "element.js", "define.js", "index.d.ts", "define.d.ts"]) {
+const JS = ["index.js", "mount.js", "load.js", "element.js", "define.js", "fallback.js", "react.js"];
+const TYPES = ["index.d.ts", "define.d.ts", "react.d.ts", "vue.d.ts", "svelte.d.ts"];
+for (const file of [...JS, ...TYPES]) {
   copyFileSync(join(root, "js", file), join(dist, file));
 }
 
 // What ships is minified (the glue most: wasm-bindgen writes it readable).
-for (const file of ["hopae_connect_widget.js", "index.js", "mount.js", "load.js", "element.js", "define.js"]) {
+for (const file of ["hopae_connect_widget.js", ...JS]) {
   const path = join(dist, file);
   const { code } = await transform(readFileSync(path, "utf8"), { minify: true, format: "esm", target: "es2020", legalComments: "none" });
   writeFileSync(path, code);
@@ -58,6 +61,14 @@ await build({
   define: { "process.env.NODE_ENV": '"production"' },
   logLevel: "warning",
 });
+
+// Subresource Integrity hashes of what a page may load straight from a CDN
+// (README: <script src=… integrity=… crossorigin>).
+const integrity = {};
+for (const file of ["hopae-verify.js", "hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", ...JS]) {
+  integrity[file] = `sha384-${createHash("sha384").update(readFileSync(join(dist, file))).digest("base64")}`;
+}
+writeFileSync(join(dist, "integrity.json"), `${JSON.stringify(integrity, null, 2)}\n`);
 
 const row = (file) => {
   const bytes = readFileSync(join(dist, file));

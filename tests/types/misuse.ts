@@ -20,3 +20,18 @@ el.addEventListener("hopae-failed", (e) => {
   const n: number = e.detail.code;
   console.log(n);
 });
+async function outcome(): Promise<void> {
+  const v = await mount(el, { endpoint: "/v", providerId: "bankidse" });
+  const result = await v.done;
+  if (result.type === "hopae-expired") {
+    // @ts-expect-error an expired verification has no attributes
+    console.log(result.detail.verifiedAttributes);
+  }
+  // @ts-expect-error superseded is read-only
+  v.superseded = true;
+}
+void outcome();
+document.addEventListener("hopae-completed", (e) => {
+  // @ts-expect-error the detail has no such field
+  console.log(e.detail.attributes);
+});

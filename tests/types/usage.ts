@@ -58,3 +58,18 @@ const typed: HopaeVerifyElement = element;
 typed.options = { headers: { "X-CSRF-Token": "t" } };
 typed.addEventListener("hopae-completed", (e) => console.log(e.detail.providerId));
 console.log(typed.verificationId);
+
+// Page-level listeners are typed too (issue 14: DocumentEventMap, WindowEventMap).
+document.addEventListener("hopae-completed", (e) => console.log(e.detail.verifiedAttributes));
+window.addEventListener("hopae-failed", (e) => console.log(e.detail.code));
+
+// The handle's outcome: `await verification.done` never rejects.
+async function outcome(): Promise<string> {
+  const v = await mount(el, { endpoint: "/api/verifications", providerId: "bankidse", wasmUrl: "/assets/hopae.wasm" });
+  const superseded: boolean = v.superseded;
+  const result = await v.done;
+  if (result.type === "hopae-completed") return `${superseded} ${result.detail.verificationId} ${String(result.detail.verifiedAttributes.name)}`;
+  if (result.type === "hopae-failed") return result.detail.code;
+  return String(result.detail.verificationId);
+}
+void outcome();
