@@ -14,12 +14,20 @@ const WASM = "hopae_connect_widget_bg.wasm";
 const script = document.currentScript;
 if (script?.dataset.wasm) locateWasm(new URL(script.dataset.wasm, document.baseURI));
 else if (script?.src) {
-  // A CDN's bare package URL (…/npm/hopae-connect-widget@0.1.0) redirects to the
-  // file; the .wasm is next to where it redirected, which only the response knows.
+  // A CDN's bare package URL (…/npm/hopae-connect-widget@0.1.0) either redirects
+  // to the file (the .wasm is next to where it went, which only the response
+  // knows) or serves it as is (then the .wasm is in the package's dist/).
+  const near = (url) => {
+    const at = new URL(url);
+    if (/\.js$/.test(at.pathname)) return new URL(WASM, at);
+    at.pathname = at.pathname.replace(/\/*$/, `/dist/${WASM}`);
+    at.search = "";
+    return at;
+  };
   locateWasm(
     /\.js$/.test(new URL(script.src).pathname)
-      ? new URL(WASM, script.src)
-      : fetch(script.src, { method: "HEAD" }).then((r) => new URL(WASM, r.url), () => new URL(WASM, script.src)),
+      ? near(script.src)
+      : fetch(script.src, { method: "HEAD" }).then((r) => near(r.url), () => near(script.src)),
   );
 } else locateWasm(new URL(WASM, document.baseURI)); // an inlined copy: next to the page
 prefetch();

@@ -54,7 +54,8 @@ export interface Verification {
   destroy(): void;
   /** Aborts, asks your backend to cancel (best effort) and dispatches hopae-cancelled. */
   cancel(): void;
-  /** Cancels the current verification, if running, and starts a new one. */
+  /** Cancels the current verification, if running, and starts a new one; after a
+   * `wasm_load_failed`, tries loading the module again (what the Try again button does). */
   restart(): void;
   /** The verification's id once your backend has created it. */
   readonly verificationId: string | undefined;

@@ -46,6 +46,8 @@ export async function mount(element, options) {
     done,
     superseded: false,
     destroy() {
+      destroyed = true;
+      failureView?.remove();
       inner?.destroy();
       inner = undefined;
       unlisten();
@@ -73,6 +75,7 @@ export async function mount(element, options) {
   const unlisten = () => TERMINAL.forEach((type) => element?.removeEventListener?.(type, listener));
 
   let failed = false;
+  let destroyed = false;
   let failureView;
   const start = async () => {
     try {
@@ -80,9 +83,14 @@ export async function mount(element, options) {
     } catch (error) {
       if (keyed && latest.get(element) !== token) return;
       skeleton?.remove();
-      if (!error?.code) throw error;
+      if (destroyed) return;
+      if (!error?.code || typeof element?.dispatchEvent !== "function") throw error;
       failed = true;
-      const { showLoadFailure, loadFailed } = await import("./fallback.js");
+      // (If even this chunk cannot load, the event still says what happened.)
+      const { showLoadFailure, loadFailed } = await import("./fallback.js").catch(() => ({
+        showLoadFailure: () => undefined,
+        loadFailed: (e) => ({ verificationId: null, code: e.code, title: "", message: e.message, httpStatus: null, retryable: true }),
+      }));
       failureView = showLoadFailure(element, options?.locale, () => handle.restart());
       const detail = loadFailed(error);
       settle({ type: "hopae-failed", detail });
@@ -90,7 +98,7 @@ export async function mount(element, options) {
       element.dispatchEvent(new CustomEvent("hopae-failed", { bubbles: true, composed: true, detail }));
       return;
     }
-    if (keyed && latest.get(element) !== token) {
+    if (destroyed || (keyed && latest.get(element) !== token)) {
       skeleton?.remove();
       return;
     }

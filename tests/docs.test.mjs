@@ -206,7 +206,8 @@ describe("the docs", () => {
       if (server) {
         server.closeAllConnections();
         await new Promise((r) => server.close(r));
-      } else await sim.close();
+      }
+      await sim.close?.(); // its timers too
     }
   });
 });

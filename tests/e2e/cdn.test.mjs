@@ -16,6 +16,7 @@ import { setup, waitForEvent } from "./helpers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PKG = "/npm/hopae-connect-widget@0.1.0";
+const DIRECT = "/direct/npm/hopae-connect-widget@0.1.0";
 const EVENTS = `window.demoEvents=[];["hopae-initiated","hopae-completed","hopae-failed","hopae-cancelled"].forEach(function(n){document.addEventListener(n,function(e){window.demoEvents.push({type:e.type,detail:e.detail})})});`;
 
 /** The site: pages from `pages`, the package under PKG, everything else to the demo (backend + simulator). */
@@ -32,7 +33,7 @@ function site(demo) {
   const state = { wasmType: "application/wasm", wasmMissing: false, wasmDelayMs: 0, createDelayMs: 0, pages: {}, files: {}, requests: [] };
   const forward = demo.server.listeners("request")[0];
   const server = createServer(async (req, res) => {
-    const path = new URL(req.url, "http://site").pathname;
+    let path = new URL(req.url, "http://site").pathname;
     state.requests.push(`${req.method} ${path}`);
     if (state.pages[path]) {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; connect-src 'self'" });
@@ -41,6 +42,9 @@ function site(demo) {
     if (state.files[path]) return res.writeHead(200, { "Content-Type": "text/javascript" }).end(state.files[path]);
     if (path === "/events.js") return res.writeHead(200, { "Content-Type": "text/javascript" }).end(EVENTS);
     if (path === PKG) return res.writeHead(302, { Location: `${PKG}/dist/hopae-verify.js` }).end();
+    // A CDN that serves the package's main file at its bare URL, without a redirect.
+    if (path === DIRECT) return res.writeHead(200, { "Content-Type": "text/javascript" }).end(await readFile(join(root, "dist", "hopae-verify.js")));
+    if (path.startsWith(`${DIRECT}/dist/`)) path = `${PKG}${path.slice(DIRECT.length)}`;
     const file = path.startsWith(`${PKG}/dist/`) ? path.slice(`${PKG}/dist/`.length) : path.startsWith("/self-hosted/") ? path.slice("/self-hosted/".length) : null;
     if (file === "widget.wasm" || file === "hopae_connect_widget_bg.wasm") {
       if (state.wasmDelayMs) await hold(state.wasmDelayMs);
@@ -119,6 +123,12 @@ describe("hosting the widget from a CDN or a static host", () => {
     await env.control(`/verifications/${started.verificationId}/complete`);
     const completed = await waitForEvent(p, "hopae-completed");
     assert.equal(completed.verificationId, started.verificationId);
+  });
+
+  test("the drop-in from a bare package URL that serves the file without a redirect finds dist/'s .wasm", async () => {
+    const { page: p } = await open("/direct.html", dropIn(DIRECT));
+    await waitForEvent(p, "hopae-initiated");
+    assert.ok(s.state.requests.includes(`GET ${DIRECT}/dist/hopae_connect_widget_bg.wasm`), s.state.requests.join("\n"));
   });
 
   test("the drop-in from a full versioned URL, and from a self-hosted copy with data-wasm", async () => {
