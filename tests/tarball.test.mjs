@@ -156,8 +156,9 @@ describe("the packed tarball in fresh projects", () => {
   test("the README's Hono server, a plain (Request) => Response, creates and reads a verification", async () => {
     const port = await freePort();
     const source = block("ts", 'from "hono"').replace("port: 3000", "port: Number(process.env.PORT), hostname: \"127.0.0.1\"");
-    writeFileSync(join(app, "hono.mjs"), transformSync(source, { loader: "ts", format: "esm" }).code + `\nconsole.log("listening on ${port}");\n`);
-    const server = start("hono.mjs", app, { PORT: String(port), HOPAE_API_BASE: `${api}/connect/v1` }, /listening on/);
+    // Ready when the README's own callback says so: the socket is bound then.
+    writeFileSync(join(app, "hono.mjs"), transformSync(source, { loader: "ts", format: "esm" }).code);
+    const server = start("hono.mjs", app, { PORT: String(port), HOPAE_API_BASE: `${api}/connect/v1` }, /Listening on/);
     children.push(server.child);
     await server.started;
     const base = `http://127.0.0.1:${port}/api/verifications`;
