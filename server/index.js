@@ -240,6 +240,14 @@ export function createVerificationHandler(options = {}) {
     for (const [n] of evict) lines.push(`${n}=; Max-Age=0; ${attrs}`);
     return lines;
   }
+  /**
+   * Binding values already verified (id + value -> true). A poll sends the
+   * same cookie every few seconds; Web Crypto runs each HMAC on a worker
+   * thread, which dominated the poll's cost, so a value is verified once.
+   * Only successes are kept, the expiry is still checked on every request,
+   * and the map is bounded.
+   */
+  const verified = new Map();
   async function isBound(request, id) {
     const name = cookieName(id);
     const now = Math.floor(Date.now() / 1000);
@@ -248,8 +256,14 @@ export function createVerificationHandler(options = {}) {
       const dot = v.indexOf(".");
       const expiry = Number(v.slice(0, dot));
       if (dot < 1 || !Number.isInteger(expiry) || expiry <= now) continue;
+      const memo = `${id}=${v}`;
+      if (verified.has(memo)) return true;
       const given = fromBase64url(v.slice(dot + 1));
-      if (given && given.length === 32 && (await crypto.subtle.verify("HMAC", await keyPromise, given, utf8(`bind\n${id}\n${expiry}`)))) return true;
+      if (given && given.length === 32 && (await crypto.subtle.verify("HMAC", await keyPromise, given, utf8(`bind\n${id}\n${expiry}`)))) {
+        if (verified.size >= 20_000) verified.delete(verified.keys().next().value);
+        verified.set(memo, true);
+        return true;
+      }
     }
     return false;
   }
