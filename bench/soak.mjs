@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cpus, totalmem } from "node:os";
+import { cpus, totalmem, loadavg } from "node:os";
 import { chromium } from "playwright-core";
 import { startDemo } from "../server/demo.js";
 import { startStack, load, knee } from "./load.mjs";
@@ -19,6 +19,7 @@ const SIZES = (process.env.LOAD_SIZES ?? "500,2000,5000").split(",").map(Number)
 const log = (...a) => console.error("soak:", ...a);
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
 
+const loadAtStart = loadavg()[0];
 const stack = await startStack();
 const loads = [];
 let kneeResult;
@@ -92,7 +93,7 @@ const within = (l) => ((l.memoryAfterGc.rss - l.memoryBefore.rss) / l.memoryBefo
 const at2000 = loads.find((l) => l.n === 2000);
 const report = `## Load and soak
 
-Run on ${new Date().toISOString().slice(0, 10)} with \`npm run soak\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}: the reference backend (demo server configured for a "real" Hopae, \`--expose-gc\`) and the Hopae simulator each in their own process, the simulated browsers in a third, all on loopback. Open loop: each browser creates a verification, then polls every 3 s on a fixed schedule (without waiting for the previous answer) and starts a new one when it ends; the simulator ends each after 5–60 s. ${SECONDS} s per size after a 3 s arrival ramp; a 3 s warm-up run first. Memory is the backend process's RSS: before the run (after GC), right after it, and after a forced GC.
+Run on ${new Date().toISOString().slice(0, 10)} with \`npm run soak\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, 1-minute load average ${loadAtStart.toFixed(1)} at the start (other work on the machine) and ${loadavg()[0].toFixed(1)} at the end: the reference backend (demo server configured for a "real" Hopae, \`--expose-gc\`) and the Hopae simulator each in their own process, the simulated browsers in a third, all on loopback. Open loop: each browser creates a verification, then polls every 3 s on a fixed schedule (without waiting for the previous answer) and starts a new one when it ends; the simulator ends each after 5–60 s. ${SECONDS} s per size after a 3 s arrival ramp; a 3 s warm-up run first. Memory is the backend process's RSS: before the run (after GC), right after it, and after a forced GC.
 
 | browsers | requests/s | p50 / p99 latency | errors | verifications | RSS before → after → after GC | after GC vs before |
 | --- | --- | --- | --- | --- | --- | --- |
