@@ -38,7 +38,8 @@ try {
 }
 
 log(`fault soak: 50 widgets for ${FAULT_SECONDS} s, 20 % transient faults`);
-const demo = await startDemo({ port: 0, wwwRoot: join(root, "bench/site"), simulator: { qrMode: "bankid" } });
+// 50 widgets polling at once on one page: more bindings than the default 16 per browser.
+const demo = await startDemo({ port: 0, wwwRoot: join(root, "bench/site"), simulator: { qrMode: "bankid" }, backend: { maxBindings: 64 } });
 const sim = demo.simulator;
 sim.config.autoResolve = { minMs: 5000, maxMs: (FAULT_SECONDS - 10) * 1000, outcomes: ["completed", "failed", "expired"] };
 for (const fault of [
