@@ -96,9 +96,9 @@ const report = `## Load and soak
 
 Run on ${new Date().toISOString().slice(0, 10)} with \`npm run soak\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, 1-minute load average ${loadAtStart.toFixed(1)} at the start (other work on the machine) and ${loadavg()[0].toFixed(1)} at the end: the reference backend (demo server configured for a "real" Hopae, \`--expose-gc\`) and the Hopae simulator each in their own process, the simulated browsers in a third, all on loopback. Open loop: each browser creates a verification, then polls every 3 s on a fixed schedule (without waiting for the previous answer) and starts a new one when it ends; the simulator ends each after 5–60 s. ${SECONDS} s per size after a 3 s arrival ramp; a 3 s warm-up run first. Memory is the backend process's RSS: before the run (after GC), right after it, and after a forced GC.
 
-| browsers | requests/s | p50 / p99 latency | errors | verifications | RSS before → after → after GC | after GC vs before |
-| --- | --- | --- | --- | --- | --- | --- |
-${loads.map((l) => `| ${l.n} | ${l.rps.toFixed(0)} | ${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms | ${l.errors}${l.errors ? ` (${Object.entries(l.errorKinds).map(([k, v]) => `${v}× ${k}`).join(", ")})` : ""} | ${l.created} | ${mb(l.memoryBefore.rss)} → ${mb(l.memoryAfter.rss)} → ${mb(l.memoryAfterGc.rss)} | ${within(l) >= 0 ? "+" : ""}${within(l).toFixed(0)} % |`).join("\n")}
+| browsers | requests/s | p50 / p99 latency | errors | verifications | RSS before → after → after GC | RSS after GC vs before | heap used before → after GC |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${loads.map((l) => `| ${l.n} | ${l.rps.toFixed(0)} | ${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms | ${l.errors}${l.errors ? ` (${Object.entries(l.errorKinds).map(([k, v]) => `${v}× ${k}`).join(", ")})` : ""} | ${l.created} | ${mb(l.memoryBefore.rss)} → ${mb(l.memoryAfter.rss)} → ${mb(l.memoryAfterGc.rss)} | ${within(l) >= 0 ? "+" : ""}${within(l).toFixed(0)} % | ${mb(l.memoryBefore.heapUsed)} → ${mb(l.memoryAfterGc.heapUsed)} |`).join("\n")}
 
 Targets: 2,000 browsers with p99 < 50 ms and 0 errors: ${at2000 ? (at2000.p99 < 50 && at2000.errors === 0 ? "met" : `missed (p99 ${at2000.p99.toFixed(1)} ms, ${at2000.errors} errors)`) : "not run"}; memory back within 20 % of the start after each load: ${loads.every((l) => within(l) <= 20) ? "met" : `missed (${loads.filter((l) => within(l) > 20).map((l) => `${l.n}: +${within(l).toFixed(0)} %`).join(", ")})`}.
 
