@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cpus, totalmem } from "node:os";
+import { cpus, totalmem, loadavg } from "node:os";
 import { chromium } from "playwright-core";
 import { startDemo } from "../server/demo.js";
 import { startStack, load, knee } from "./load.mjs";
@@ -19,6 +19,7 @@ const SIZES = (process.env.LOAD_SIZES ?? "500,2000,5000").split(",").map(Number)
 const log = (...a) => console.error("soak:", ...a);
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
 
+const loadAtStart = loadavg()[0];
 const stack = await startStack();
 const loads = [];
 let kneeResult;
@@ -37,7 +38,8 @@ try {
 }
 
 log(`fault soak: 50 widgets for ${FAULT_SECONDS} s, 20 % transient faults`);
-const demo = await startDemo({ port: 0, wwwRoot: join(root, "bench/site"), simulator: { qrMode: "bankid" } });
+// 50 widgets polling at once on one page: more bindings than the default 16 per browser.
+const demo = await startDemo({ port: 0, wwwRoot: join(root, "bench/site"), simulator: { qrMode: "bankid" }, backend: { maxBindings: 64 } });
 const sim = demo.simulator;
 sim.config.autoResolve = { minMs: 5000, maxMs: (FAULT_SECONDS - 10) * 1000, outcomes: ["completed", "failed", "expired"] };
 for (const fault of [
@@ -92,11 +94,11 @@ const within = (l) => ((l.memoryAfterGc.rss - l.memoryBefore.rss) / l.memoryBefo
 const at2000 = loads.find((l) => l.n === 2000);
 const report = `## Load and soak
 
-Run on ${new Date().toISOString().slice(0, 10)} with \`npm run soak\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}: the reference backend (demo server configured for a "real" Hopae, \`--expose-gc\`) and the Hopae simulator each in their own process, the simulated browsers in a third, all on loopback. Open loop: each browser creates a verification, then polls every 3 s on a fixed schedule (without waiting for the previous answer) and starts a new one when it ends; the simulator ends each after 5–60 s. ${SECONDS} s per size after a 3 s arrival ramp; a 3 s warm-up run first. Memory is the backend process's RSS: before the run (after GC), right after it, and after a forced GC.
+Run on ${new Date().toISOString().slice(0, 10)} with \`npm run soak\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, 1-minute load average ${loadAtStart.toFixed(1)} at the start (other work on the machine) and ${loadavg()[0].toFixed(1)} at the end: the reference backend (demo server configured for a "real" Hopae, \`--expose-gc\`) and the Hopae simulator each in their own process, the simulated browsers in a third, all on loopback. Open loop: each browser creates a verification, then polls every 3 s on a fixed schedule (without waiting for the previous answer) and starts a new one when it ends; the simulator ends each after 5–60 s. ${SECONDS} s per size after a 3 s arrival ramp; a 3 s warm-up run first. Memory is the backend process's RSS: before the run (after GC), right after it, and after a forced GC.
 
-| browsers | requests/s | p50 / p99 latency | errors | verifications | RSS before → after → after GC | after GC vs before |
-| --- | --- | --- | --- | --- | --- | --- |
-${loads.map((l) => `| ${l.n} | ${l.rps.toFixed(0)} | ${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms | ${l.errors}${l.errors ? ` (${Object.entries(l.errorKinds).map(([k, v]) => `${v}× ${k}`).join(", ")})` : ""} | ${l.created} | ${mb(l.memoryBefore.rss)} → ${mb(l.memoryAfter.rss)} → ${mb(l.memoryAfterGc.rss)} | ${within(l) >= 0 ? "+" : ""}${within(l).toFixed(0)} % |`).join("\n")}
+| browsers | requests/s | p50 / p99 latency | errors | verifications | RSS before → after → after GC | RSS after GC vs before | heap used before → after GC |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${loads.map((l) => `| ${l.n} | ${l.rps.toFixed(0)} | ${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms | ${l.errors}${l.errors ? ` (${Object.entries(l.errorKinds).map(([k, v]) => `${v}× ${k}`).join(", ")})` : ""} | ${l.created} | ${mb(l.memoryBefore.rss)} → ${mb(l.memoryAfter.rss)} → ${mb(l.memoryAfterGc.rss)} | ${within(l) >= 0 ? "+" : ""}${within(l).toFixed(0)} % | ${mb(l.memoryBefore.heapUsed)} → ${mb(l.memoryAfterGc.heapUsed)} |`).join("\n")}
 
 Targets: 2,000 browsers with p99 < 50 ms and 0 errors: ${at2000 ? (at2000.p99 < 50 && at2000.errors === 0 ? "met" : `missed (p99 ${at2000.p99.toFixed(1)} ms, ${at2000.errors} errors)`) : "not run"}; memory back within 20 % of the start after each load: ${loads.every((l) => within(l) <= 20) ? "met" : `missed (${loads.filter((l) => within(l) > 20).map((l) => `${l.n}: +${within(l).toFixed(0)} %`).join(", ")})`}.
 

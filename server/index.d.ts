@@ -101,7 +101,7 @@ export interface VerificationHandlerOptions {
   cookieSecret?: string;
   /** Upper bound of a binding's lifetime in seconds (default and cap 3600). */
   cookieMaxAge?: number;
-  /** Binding cookies one browser may hold (default 8; the oldest are cleared). */
+  /** Binding cookies one browser may hold (default 16, about 55 bytes each; the oldest are cleared). A page showing more widgets at once needs more. */
   maxBindings?: number;
   /** createMemoryStore() (default) or createRedisStore(ioredis) for several instances. */
   store?: Store;

@@ -14,7 +14,8 @@
 // What it guarantees (docs/production.md says how to run it):
 // - Each verification is bound to the browser that created it by an HttpOnly
 //   cookie whose MAC covers the id and an expiry; the cookie is cleared when
-//   the verification ends, and a browser holds at most `maxBindings` of them.
+//   the verification ends, and a browser holds at most `maxBindings` (16) of
+//   them, about 55 bytes each.
 // - The browser sees an allow-list of documented fields, never Hopae's raw
 //   body; errors of its own are problem+json naming the problem; a 500 says
 //   "Internal error" and a request id, the details go to the server's log.
@@ -143,7 +144,7 @@ function smallObject(v, maxDepth, maxBytes) {
  * - basePath (default "/api/verifications"), allowedProviders,
  *   exposeAttributes (default sub, name, given_name, family_name).
  * - cookieSecret: key for the binding cookie (default: derived from
- *   clientSecret); instances of one site must share it. maxBindings (8).
+ *   clientSecret); instances of one site must share it. maxBindings (16).
  * - store: createMemoryStore() (default) or createRedisStore(ioredis).
  * - rateLimit {max 10, windowMs 60000} per client; siteRateLimit {max 600,
  *   windowMs 60000} when no client key can be found; trustProxy (0): proxy
@@ -168,7 +169,7 @@ export function createVerificationHandler(options = {}) {
   const exposed = new Set(options.exposeAttributes ?? DEFAULT_EXPOSED);
   const timeoutMs = options.timeoutMs ?? 8_000;
   const cookieMaxAge = Math.min(options.cookieMaxAge ?? 3600, 3600);
-  const maxBindings = options.maxBindings ?? 8;
+  const maxBindings = options.maxBindings ?? 16;
   const upstreamFetch = options.fetch ?? ((...a) => globalThis.fetch(...a));
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const rateLimit = { max: 10, windowMs: 60_000, ...(options.rateLimit ?? {}) };
@@ -206,8 +207,9 @@ export function createVerificationHandler(options = {}) {
   // ---- binding cookies -------------------------------------------------
 
   const cookieName = (id) => `hopae_${fnv16(id)}`;
+  /** HMAC-SHA256 of the id and expiry, truncated to 128 bits (22 base64url characters). */
   async function cookieMac(id, expiry) {
-    return base64url(await hmac(await keyPromise, utf8(`bind\n${id}\n${expiry}`)));
+    return (await hmac(await keyPromise, utf8(`bind\n${id}\n${expiry}`))).subarray(0, 16);
   }
   function cookieAttributes(request, crossOrigin) {
     const secure = crossOrigin || new URL(request.url).protocol === "https:";
@@ -229,10 +231,10 @@ export function createVerificationHandler(options = {}) {
     const expiry = now + maxAge;
     const attrs = cookieAttributes(request, crossOrigin);
     const name = cookieName(id);
-    const lines = [`${name}=${expiry}.${await cookieMac(id, expiry)}; Max-Age=${maxAge}; ${attrs}`];
+    const lines = [`${name}=${expiry.toString(36)}.${base64url(await cookieMac(id, expiry))}; Max-Age=${maxAge}; ${attrs}`];
     const held = requestCookies(request)
       .filter(([n]) => n.startsWith("hopae_") && n !== name)
-      .map(([n, v]) => [n, Number(v.split(".")[0]) || 0])
+      .map(([n, v]) => [n, parseInt(v.split(".")[0], 36) || 0])
       .sort((a, b) => a[1] - b[1]);
     const stale = held.filter(([, e]) => e <= now);
     const live = held.filter(([, e]) => e > now);
@@ -240,16 +242,30 @@ export function createVerificationHandler(options = {}) {
     for (const [n] of evict) lines.push(`${n}=; Max-Age=0; ${attrs}`);
     return lines;
   }
+  /**
+   * Binding values already verified (id + value -> true). A poll sends the
+   * same cookie every few seconds; Web Crypto runs each HMAC on a worker
+   * thread, which dominated the poll's cost, so a value is verified once.
+   * Only successes are kept, the expiry is still checked on every request,
+   * and the map is bounded.
+   */
+  const verified = new Map();
   async function isBound(request, id) {
     const name = cookieName(id);
     const now = Math.floor(Date.now() / 1000);
     for (const [n, v] of requestCookies(request)) {
       if (n !== name) continue;
       const dot = v.indexOf(".");
-      const expiry = Number(v.slice(0, dot));
+      const expiry = /^[0-9a-z]{1,10}$/.test(v.slice(0, dot)) ? parseInt(v.slice(0, dot), 36) : NaN;
       if (dot < 1 || !Number.isInteger(expiry) || expiry <= now) continue;
+      const memo = `${id}=${v}`;
+      if (verified.has(memo)) return true;
       const given = fromBase64url(v.slice(dot + 1));
-      if (given && given.length === 32 && (await crypto.subtle.verify("HMAC", await keyPromise, given, utf8(`bind\n${id}\n${expiry}`)))) return true;
+      if (given && given.length === 16 && sameBytes(given, await cookieMac(id, expiry))) {
+        if (verified.size >= 20_000) verified.delete(verified.keys().next().value);
+        verified.set(memo, true);
+        return true;
+      }
     }
     return false;
   }
@@ -832,6 +848,13 @@ function importKey(raw) {
 }
 async function hmac(key, data) {
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, data));
+}
+/** Constant-time comparison of two byte arrays of the same length. */
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
 }
 /** A 64-bit FNV-1a of the id in hex: a cookie name that does not carry the id itself. */
 function fnv16(s) {
