@@ -24,6 +24,8 @@ pub trait Json: Sized {
     fn entries(&self) -> Vec<(String, Self)>;
     /// The items of an array.
     fn items(&self) -> Option<Vec<Self>>;
+    /// The value of `true` or `false`.
+    fn as_bool(&self) -> Option<bool>;
 }
 
 /// A JSON value.
@@ -74,6 +76,12 @@ impl Json for Value {
     fn items(&self) -> Option<Vec<Value>> {
         match self {
             Value::Array(items) => Some(items.clone()),
+            _ => None,
+        }
+    }
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
             _ => None,
         }
     }

@@ -36,6 +36,8 @@ pub enum Message {
     Failed(FailureKind),
     /// Nobody finished in time.
     Expired,
+    /// The provider needs a few details first (the form is showing).
+    AskUserData,
     /// It was cancelled.
     Cancelled,
 }
@@ -120,6 +122,13 @@ pub const KEYS: &[&str] = &[
     "tryAgain",
     "expiresIn",
     "expiresInMinutes",
+    "userDataIntro",
+    "registrationId",
+    "phoneNumber",
+    "personalCode",
+    "formatHint",
+    "invalidFormat",
+    "continue",
 ];
 
 /// en, sv, nb, da, fi, de for each key of [`KEYS`], in that order.
@@ -170,6 +179,20 @@ const TABLE: &[[&str; 6]] = &[
     ["Expires in {time}", "Går ut om {time}", "Utløper om {time}", "Udløber om {time}", "Vanhenee {time} kuluttua", "Läuft ab in {time}"],
     // expiresInMinutes
     ["Expires in {time} min", "Går ut om {time} min", "Utløper om {time} min", "Udløber om {time} min", "Vanhenee {time} min kuluttua", "Läuft ab in {time} Min."],
+    // userDataIntro
+    ["{provider} needs a few details to start.", "{provider} behöver några uppgifter för att starta.", "{provider} trenger noen opplysninger for å starte.", "{provider} skal bruge nogle oplysninger for at starte.", "{provider} tarvitsee muutaman tiedon aloittaakseen.", "{provider} benötigt einige Angaben, um zu starten."],
+    // registrationId
+    ["Personal identification code", "Personlig identifieringskod", "Personlig identifikasjonskode", "Personligt identifikationsnummer", "Henkilötunnus", "Persönlicher Identifikationscode"],
+    // phoneNumber
+    ["Mobile phone number", "Mobilnummer", "Mobilnummer", "Mobilnummer", "Matkapuhelinnumero", "Mobilnummer"],
+    // personalCode
+    ["Personal code", "Personkod", "Personkode", "Personkode", "Henkilökoodi", "Personenkennzahl"],
+    // formatHint
+    ["Example: {code}", "Exempel: {code}", "Eksempel: {code}", "Eksempel: {code}", "Esimerkki: {code}", "Beispiel: {code}"],
+    // invalidFormat
+    ["Check the format. Example: {code}", "Kontrollera formatet. Exempel: {code}", "Sjekk formatet. Eksempel: {code}", "Tjek formatet. Eksempel: {code}", "Tarkista muoto. Esimerkki: {code}", "Prüfen Sie das Format. Beispiel: {code}"],
+    // continue
+    ["Continue", "Fortsätt", "Fortsett", "Fortsæt", "Jatka", "Weiter"],
 ];
 
 /// The display name of a provider id, for messages.
@@ -263,6 +286,7 @@ impl Messages {
             Message::Failed(FailureKind::Setup) => "failedSetup",
             Message::Expired => "expired",
             Message::Cancelled => "cancelled",
+            Message::AskUserData => "userDataIntro",
         };
         self.get(key, provider_id)
     }

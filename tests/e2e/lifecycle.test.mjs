@@ -34,7 +34,7 @@ async function completeAndExpectOnce(page, id, cancelled = 0) {
 
 describe("flows", () => {
   test("push: no QR, the provider's message and code, then completed", async () => {
-    const { page, id, started } = await startWithFault(null, { provider: "smartid" });
+    const { page, id, started } = await startWithFault(null, { provider: "smartid", registrationId: "PNOEE-30303039914" });
     assert.equal(started.flowType, "push");
     const code = (await simState(id)).flowDetails.verificationCode;
     assert.match(code, /^\d{4}$/);
@@ -49,6 +49,53 @@ describe("flows", () => {
     assert.deepEqual(shown, { part: "code", text: `Code:${code}`, value: code, mono: true, big: true });
     assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-qr").hidden), true);
     await completeAndExpectOnce(page, id);
+  });
+
+  test("Smart-ID without userData: an accessible form first, inline validation, Enter submits, then the push", async () => {
+    const { page } = await openDemo(env, { provider: "smartid", pollInterval: 300, locale: "sv" });
+    const creates = [];
+    page.on("request", (r) => r.method() === "POST" && r.url().endsWith("/api/verifications") && creates.push(r.postDataJSON()));
+    const input = page.locator(".hopae-verify-input");
+    await input.waitFor();
+    const form = await page.evaluate(() => {
+      const input = deepQuery(".hopae-verify-input");
+      const hint = deepQuery(".hopae-verify-hint");
+      return {
+        label: input.closest("label").textContent,
+        hint: hint.textContent,
+        describedBy: input.getAttribute("aria-describedby") === hint.id,
+        status: deepQuery(".hopae-verify-status").textContent,
+      };
+    });
+    assert.deepEqual(form, {
+      label: "Personlig identifieringskod",
+      hint: "Exempel: PNOEE-30303039914",
+      describedBy: true,
+      status: "Smart-ID behöver några uppgifter för att starta.",
+    });
+    await input.fill("30303039914");
+    await input.press("Enter");
+    await page.waitForFunction(() => deepQuery(".hopae-verify-input")?.getAttribute("aria-invalid") === "true");
+    assert.match(await page.textContent(".hopae-verify-hint"), /^Kontrollera formatet/);
+    assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-input") === deepQuery(".hopae-verify").getRootNode().activeElement), true, "focus on the field to fix");
+    assert.equal(creates.length, 0, "nothing is created before the data is valid");
+    await input.fill("pnoee-30303039914");
+    await input.press("Enter");
+    const started = await waitForEvent(page, "hopae-initiated");
+    assert.equal(started.flowType, "push");
+    assert.deepEqual(creates.map((c) => c.userData), [{ registrationId: "PNOEE-30303039914" }]);
+    assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-form").hidden), true);
+    await completeAndExpectOnce(page, started.verificationId);
+  });
+
+  test("Smart-ID with the userData option: no form, the data goes in the create body", async () => {
+    const { page } = await openDemo(env, { provider: "smartid", pollInterval: 300, registrationId: "PNOLT-30303039914" });
+    const creates = [];
+    page.on("request", (r) => r.method() === "POST" && r.url().endsWith("/api/verifications") && creates.push(r.postDataJSON()));
+    await waitForEvent(page, "hopae-initiated");
+    assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-form").hidden), true);
+    // The demo's first create may precede the listener; its body is the same.
+    assert.ok(creates.every((c) => c.userData?.registrationId === "PNOLT-30303039914"));
   });
 
   test("redirect, same tab: hopae-redirect, the provider's page, and back to a resumed session", async () => {
