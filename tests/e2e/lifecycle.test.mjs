@@ -3,7 +3,7 @@
 // page visibility, cancel / try again, destroy mid-request, double mounts.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { eventsOf, openDemo, readQr, sharedEnv, sleep, waitForEvent } from "./helpers.mjs";
+import { eventsOf, openDemo, readQr, sharedEnv, sleep, until, waitForEvent } from "./helpers.mjs";
 
 const env = sharedEnv();
 
@@ -292,8 +292,7 @@ describe("visibility", () => {
     // Taken before showing: the poll may reach the simulator before evaluate() returns.
     const shownAt = Date.now();
     await setHidden(false);
-    await sleep(250);
-    const after = requestsFor(id, "GET").filter((r) => r.at >= shownAt);
+    const after = await until(() => { const a = requestsFor(id, "GET").filter((r) => r.at >= shownAt); return a.length && a; }, 2_000, "a poll");
     assert.ok(after.length >= 1 && after[0].at - shownAt < 250, "polled at once");
     assert.ok(hiddenAt < shownAt);
     await completeAndExpectOnce(page, id);
@@ -306,12 +305,15 @@ describe("cancel, try again, destroy, double mount", () => {
     await page.click(".hopae-verify-cancel");
     const cancelled = await waitForEvent(page, "hopae-cancelled");
     assert.equal(cancelled.verificationId, id);
-    await sleep(300);
+    await until(() => requestsFor(id, "DELETE").length === 1, 5_000, "the DELETE");
     assert.equal((await simState(id)).status, "cancelled", "the backend was asked to cancel");
-    assert.equal(requestsFor(id, "DELETE").length, 1);
     assert.equal(await page.isVisible(".hopae-verify-cancel"), false);
+    // The Cancel button went away: the keyboard focus moved to Try again, not to <body>.
+    const focused = () => page.evaluate(() => deepQuery(".hopae-verify").getRootNode().activeElement?.className ?? document.activeElement.tagName);
+    assert.equal(await focused(), "hopae-verify-retry");
     await page.click(".hopae-verify-retry");
     await page.waitForFunction(() => window.demoEvents.filter((e) => e.type === "hopae-initiated").length === 2);
+    assert.equal(await focused(), "hopae-verify", "and back to the card after Try again");
     const second = (await eventsOf(page, "hopae-initiated"))[1];
     assert.notEqual(second.verificationId, id);
     assert.equal((await readQr(page)).text, (await simState(second.verificationId)).qrData);
@@ -326,9 +328,9 @@ describe("cancel, try again, destroy, double mount", () => {
     assert.equal((await eventsOf(page, "hopae-cancelled"))[0].verificationId, id, "restart cancels the running session");
     const second = (await eventsOf(page, "hopae-initiated"))[1].verificationId;
     await page.evaluate(() => { window.demoHandle.cancel(); window.demoHandle.cancel(); });
-    await sleep(500);
+    await until(async () => (await simState(second)).status === "cancelled", 5_000, "the DELETE");
+    await sleep(300); // no second hopae-cancelled follows
     assert.equal((await eventsOf(page, "hopae-cancelled")).length, 2);
-    assert.equal((await simState(second)).status, "cancelled");
   });
 
   test("destroy() mid-request: the request is aborted and nothing follows", async () => {
@@ -339,7 +341,8 @@ describe("cancel, try again, destroy, double mount", () => {
     await page.evaluate(() => window.demoHandle.destroy());
     const destroyedAt = Date.now();
     assert.equal(await page.evaluate(() => document.getElementById("widget").shadowRoot.querySelectorAll(".hopae-verify").length), 0);
-    await sleep(2500);
+    await until(() => requestsFor(id, "DELETE").length === 1, 3_000, "the DELETE");
+    await sleep(1200); // four poll intervals: none follows
     assert.deepEqual(requestsFor(id, "GET").filter((r) => r.at > destroyedAt), [], "no poll after destroy");
     assert.equal(requestsFor(id, "DELETE").length, 1, "one best-effort cancel");
     assert.deepEqual(await terminalEvents(page), { "hopae-completed": 0, "hopae-failed": 0, "hopae-expired": 0, "hopae-cancelled": 1 });
