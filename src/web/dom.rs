@@ -290,7 +290,7 @@ impl View {
                 code: Some(code), ..
             } => {
                 let label = self.messages.get("verificationCode", &self.provider_id);
-                let label = label.replace("{code}", "");
+                let label = crate::core::messages::fill(&label, "code", "");
                 self.code_label.set_text_content(Some(label.trim()));
                 self.code_value.set_text_content(Some(code));
                 self.code.set_hidden(false);
@@ -348,10 +348,8 @@ impl View {
             } else {
                 "formatHint"
             };
-            let text = self
-                .messages
-                .get(key, &self.provider_id)
-                .replace("{code}", field.example);
+            let template = self.messages.get(key, &self.provider_id);
+            let text = crate::core::messages::fill(&template, "code", field.example);
             hint.set_text_content(Some(&text));
             if invalid {
                 input.set_attribute("aria-invalid", "true")?;
