@@ -201,9 +201,9 @@ pub fn fill(template: &str, name: &str, value: &str) -> String {
     let mut out = String::with_capacity(template.len() + value.len());
     let mut rest = template;
     while let Some(i) = rest.find('{') {
-        let (before, from) = rest.split_at(i);
-        out.push_str(before);
-        let inner = from.get(1..).unwrap_or_default();
+        // `{` is one byte: both cuts fall on character boundaries.
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let inner = rest.get(i + 1..).unwrap_or_default();
         match inner.strip_prefix(name).and_then(|r| r.strip_prefix('}')) {
             Some(after) => {
                 out.push_str(value);
