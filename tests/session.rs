@@ -1237,3 +1237,20 @@ fn smart_id_asks_for_the_registration_id_first_unless_the_page_gave_it() {
             )
     );
 }
+
+#[test]
+fn a_digital_credentials_flow_fails_with_a_clear_unsupported_flow() {
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(
+        created(r#"{"verificationId":"v","status":"initiated","flowType":"dc","flowDetails":{"request":"x"}}"#, None),
+        10,
+    );
+    let failure = events(&fx).iter().find_map(|e| match e {
+        Event::Failed { failure, .. } => Some(failure.clone()),
+        _ => None,
+    });
+    let failure = failure.expect("hopae-failed");
+    assert_eq!(failure.code, "unsupported_flow");
+    assert_eq!(failure.message, "This widget cannot run the \"dc\" flow.");
+}
