@@ -8,7 +8,7 @@
 import { locateWasm, prefetch } from "./load.js";
 import { define } from "./define.js";
 import { mount } from "./mount.js";
-import { reportInvalid } from "./element.js";
+import { ATTRIBUTES, reportInvalid } from "./element.js";
 
 const WASM = "hopae_connect_widget_bg.wasm";
 const script = document.currentScript;
@@ -33,21 +33,10 @@ else if (script?.src) {
 prefetch();
 define();
 
-/** data-* key (dataset, camelCased) -> option. */
-const DATA = {
-  endpoint: "endpoint",
-  provider: "providerId",
-  pollInterval: "pollInterval",
-  timeout: "timeout",
-  requestTimeout: "requestTimeout",
-  maxRetries: "maxRetries",
-  locale: "locale",
-  size: "size",
-  redirect: "redirect",
-  resume: "resume",
-  fallbackProviders: "fallbackProviders",
-  credentials: "credentials",
-};
+/** data-* key (dataset, camelCased) -> option: the element's attribute table. */
+const DATA = Object.fromEntries(
+  Object.entries(ATTRIBUTES).map(([attribute, option]) => [attribute.replace(/-(.)/g, (_, c) => c.toUpperCase()), option]),
+);
 
 const mounted = new WeakMap();
 

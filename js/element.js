@@ -2,8 +2,11 @@
 // `hopae-connect-widget/define` (or the drop-in script) registers it.
 import { mount } from "./mount.js";
 
-/** Attribute -> option; numbers are parsed by the widget. */
-const ATTRIBUTES = {
+/**
+ * Attribute -> option; numbers are parsed by the widget. The one table: the
+ * drop-in reads the same options from `data-*` attributes of these names.
+ */
+export const ATTRIBUTES = {
   endpoint: "endpoint",
   provider: "providerId",
   "poll-interval": "pollInterval",
@@ -16,6 +19,7 @@ const ATTRIBUTES = {
   resume: "resume",
   "fallback-providers": "fallbackProviders",
   credentials: "credentials",
+  "require-user-data": "requireUserData",
 };
 
 /** Tells the page that options are wrong, where there is no caller to throw to. */
@@ -25,7 +29,8 @@ export function reportInvalid(element, error) {
     new CustomEvent("hopae-failed", {
       bubbles: true,
       composed: true,
-      detail: { verificationId: null, code: "invalid_options", title: "Invalid options", message: error.message, httpStatus: null, retryable: false },
+      // The same fields as every hopae-failed detail (see src/web/events.rs).
+      detail: { verificationId: null, code: "invalid_options", title: "Invalid options", message: error.message, httpStatus: null, retryable: false, hopaeCode: null },
     }),
   );
 }

@@ -44,7 +44,7 @@ fn json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<f64>()
             .prop_filter("finite", |f| f.is_finite())
-            .prop_map(Value::Number),
+            .prop_map(Value::from),
         prop_oneof![
             Just("qr".to_owned()),
             Just("push".to_owned()),
@@ -62,7 +62,8 @@ fn json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 64, 8, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(key.clone(), inner, 0..8).prop_map(Value::Object),
+            prop::collection::btree_map(key.clone(), inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

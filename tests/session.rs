@@ -707,6 +707,7 @@ fn an_unavailable_provider_falls_back_to_the_next_and_says_so() {
         [&Request::Create {
             provider_id: "frejaid".into(),
             retry: false,
+            user_data: vec![]
         }]
     );
     // With no provider left, it is an ordinary transient fault.
@@ -1007,7 +1008,8 @@ fn retries_of_a_create_reuse_its_idempotency_key_and_a_fallback_does_not() {
         sent(&fx),
         [&Request::Create {
             provider_id: "bankidse".into(),
-            retry: false
+            retry: false,
+            user_data: vec![]
         }]
     );
     let fx = s.handle(Input::Created(Err(Error::Timeout)), 10);
@@ -1016,7 +1018,8 @@ fn retries_of_a_create_reuse_its_idempotency_key_and_a_fallback_does_not() {
         sent(&fx),
         [&Request::Create {
             provider_id: "bankidse".into(),
-            retry: true
+            retry: true,
+            user_data: vec![]
         }]
     );
     let fx = s.handle(
@@ -1027,7 +1030,8 @@ fn retries_of_a_create_reuse_its_idempotency_key_and_a_fallback_does_not() {
         sent(&fx),
         [&Request::Create {
             provider_id: "frejaid".into(),
-            retry: false
+            retry: false,
+            user_data: vec![]
         }]
     );
 }
@@ -1166,4 +1170,87 @@ fn a_mid_flow_action_is_carried_out_once() {
         polled(r#"{"status":"initiated","action":{"type":"teleport","url":"x"}}"#),
     );
     assert!(events(&fx).is_empty() && wake_at(&fx).is_some());
+}
+
+#[test]
+fn smart_id_asks_for_the_registration_id_first_unless_the_page_gave_it() {
+    use hopae_connect_widget::core::session::Form;
+    let smartid = |extra: &str| {
+        let json = format!(r#"{{"endpoint":"/v","providerId":"smartid"{extra}}}"#);
+        Options::from_json(&parse(&json).expect("json"))
+            .and_then(Options::validate)
+            .expect("valid")
+    };
+    let mut s = Session::new(smartid(""), 1);
+    let fx = s.handle(Input::Start, 0);
+    assert!(sent(&fx).is_empty(), "no create before the data");
+    assert!(fx.iter().any(|e| matches!(e, Effect::Form(Some(Form { fields, invalid })) if fields.len() == 1 && fields[0].name == "registrationId" && invalid.is_empty())));
+    // A malformed value is refused inline; nothing is sent.
+    let fx = s.handle(Input::UserData(vec!["30303039914".into()]), 5_000);
+    assert_eq!(
+        fx,
+        vec![Effect::Form(Some(Form {
+            fields: hopae_connect_widget::core::userdata::fields("smartid"),
+            invalid: vec![true]
+        }))]
+    );
+    // A good one (typed in lower case with spaces) creates, with the data.
+    let fx = s.handle(Input::UserData(vec![" pnoee-30303039914 ".into()]), 9_000);
+    assert!(fx.contains(&Effect::Form(None)));
+    assert_eq!(
+        sent(&fx),
+        [&Request::Create {
+            provider_id: "smartid".into(),
+            retry: false,
+            user_data: vec![("registrationId", "PNOEE-30303039914".into())]
+        }]
+    );
+    assert_eq!(
+        s.deadline(),
+        9_000 + 300_000,
+        "the timeout counts from the submit"
+    );
+    // The page's userData, or requireUserData: false, skip the form.
+    for extra in [
+        r#","userData":{"registrationId":"PNOEE-30303039914"}"#,
+        r#","requireUserData":false"#,
+        r#","requireUserData":"false""#,
+    ] {
+        let mut s = Session::new(smartid(extra), 1);
+        let fx = s.handle(Input::Start, 0);
+        assert!(
+            matches!(sent(&fx)[..], [Request::Create { user_data, .. }] if user_data.is_empty()),
+            "{extra}"
+        );
+    }
+    // Cancelling while the form shows removes it.
+    let mut s = Session::new(smartid(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(Input::Cancel, 10);
+    assert!(
+        fx.contains(&Effect::Form(None))
+            && matches!(
+                events(&fx)[..],
+                [Event::Cancelled {
+                    verification_id: None
+                }]
+            )
+    );
+}
+
+#[test]
+fn a_digital_credentials_flow_fails_with_a_clear_unsupported_flow() {
+    let mut s = Session::new(config(""), 1);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(
+        created(r#"{"verificationId":"v","status":"initiated","flowType":"dc","flowDetails":{"request":"x"}}"#, None),
+        10,
+    );
+    let failure = events(&fx).iter().find_map(|e| match e {
+        Event::Failed { failure, .. } => Some(failure.clone()),
+        _ => None,
+    });
+    let failure = failure.expect("hopae-failed");
+    assert_eq!(failure.code, "unsupported_flow");
+    assert_eq!(failure.message, "This widget cannot run the \"dc\" flow.");
 }

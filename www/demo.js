@@ -30,6 +30,8 @@ for (const key of ["pollInterval", "timeout", "size", "maxRetries", "requestTime
 }
 for (const key of ["redirect", "resume", "locale"]) if (params.has(key)) options[key] = params.get(key);
 if (params.has("verificationId")) options.resume = params.get("verificationId");
+if (params.has("registrationId")) options.userData = { registrationId: params.get("registrationId") };
+if (params.get("requireUserData") === "false") options.requireUserData = false;
 if (params.has("fallbackProviders")) options.fallbackProviders = params.get("fallbackProviders").split(",");
 if (params.has("provider")) select.value = params.get("provider");
 

@@ -58,6 +58,10 @@ pub struct Options {
     pub locale: Option<String>,
     /// The page's own texts, by key (see `messages::KEYS`).
     pub messages: Option<Vec<(String, String)>>,
+    /// The page passed `userData` (an object, sent as is in the create body).
+    pub user_data: bool,
+    /// `requireUserData: false`: the site supplies user data itself.
+    pub require_user_data: Option<bool>,
 }
 
 /// A list of strings, as an array or as one comma- or space-separated
@@ -157,6 +161,24 @@ impl Options {
             fallback_providers,
             locale: text("locale")?,
             messages,
+            user_data: match v.get("userData") {
+                None => false,
+                Some(u) if u.is_object() => true,
+                Some(_) => {
+                    return Err(ConfigError::Invalid(
+                        "userData",
+                        "must be an object of the provider's fields, e.g. { registrationId: \"PNOEE-30303039914\" }".into(),
+                    ))
+                }
+            },
+            require_user_data: match v.get("requireUserData") {
+                None => None,
+                Some(b) => Some(
+                    b.as_bool()
+                        .or_else(|| b.as_str().map(|t| t != "false"))
+                        .ok_or_else(|| ConfigError::Invalid("requireUserData", "must be true or false".into()))?,
+                ),
+            },
         })
     }
 }
@@ -189,6 +211,10 @@ pub struct Config {
     pub locale: Option<String>,
     /// The page's own texts.
     pub messages: Vec<(String, String)>,
+    /// The page passed `userData`: no form.
+    pub user_data: bool,
+    /// Ask the person for the data a provider needs (default true).
+    pub require_user_data: bool,
 }
 
 impl Config {
@@ -334,6 +360,8 @@ impl Options {
                 .map(|l| l.trim().to_owned())
                 .filter(|l| !l.is_empty()),
             messages,
+            user_data: self.user_data,
+            require_user_data: self.require_user_data.unwrap_or(true),
         })
     }
 }

@@ -507,12 +507,12 @@ impl Error {
                 "The QR payload is too long for a QR code.",
                 S,
             ),
-            Error::UnsupportedFlow(_) => f(
-                "unsupported_flow",
-                "Unsupported flow",
-                "This widget cannot show this verification flow.",
-                S,
-            ),
+            // e.g. `dc` (Digital Credentials), which this widget does not run:
+            // the site can offer the provider's other flows instead.
+            Error::UnsupportedFlow(flow) => Failure {
+                message: ["This widget cannot run the \"", truncate(flow), "\" flow."].concat(),
+                ..f("unsupported_flow", "Unsupported flow", "", S)
+            },
             Error::UnsafeUrl(_) => f(
                 "unsafe_url",
                 "Unsafe link",

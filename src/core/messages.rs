@@ -36,6 +36,8 @@ pub enum Message {
     Failed(FailureKind),
     /// Nobody finished in time.
     Expired,
+    /// The provider needs a few details first (the form is showing).
+    AskUserData,
     /// It was cancelled.
     Cancelled,
 }
@@ -120,6 +122,13 @@ pub const KEYS: &[&str] = &[
     "tryAgain",
     "expiresIn",
     "expiresInMinutes",
+    "userDataIntro",
+    "registrationId",
+    "phoneNumber",
+    "personalCode",
+    "formatHint",
+    "invalidFormat",
+    "continue",
 ];
 
 /// en, sv, nb, da, fi, de for each key of [`KEYS`], in that order.
@@ -170,7 +179,45 @@ const TABLE: &[[&str; 6]] = &[
     ["Expires in {time}", "Går ut om {time}", "Utløper om {time}", "Udløber om {time}", "Vanhenee {time} kuluttua", "Läuft ab in {time}"],
     // expiresInMinutes
     ["Expires in {time} min", "Går ut om {time} min", "Utløper om {time} min", "Udløber om {time} min", "Vanhenee {time} min kuluttua", "Läuft ab in {time} Min."],
+    // userDataIntro
+    ["{provider} needs a few details to start.", "{provider} behöver några uppgifter för att starta.", "{provider} trenger noen opplysninger for å starte.", "{provider} skal bruge nogle oplysninger for at starte.", "{provider} tarvitsee muutaman tiedon aloittaakseen.", "{provider} benötigt einige Angaben, um zu starten."],
+    // registrationId
+    ["Personal identification code", "Personlig identifieringskod", "Personlig identifikasjonskode", "Personligt identifikationsnummer", "Henkilötunnus", "Persönlicher Identifikationscode"],
+    // phoneNumber
+    ["Mobile phone number", "Mobilnummer", "Mobilnummer", "Mobilnummer", "Matkapuhelinnumero", "Mobilnummer"],
+    // personalCode
+    ["Personal code", "Personkod", "Personkode", "Personkode", "Henkilökoodi", "Personenkennzahl"],
+    // formatHint
+    ["Example: {code}", "Exempel: {code}", "Eksempel: {code}", "Eksempel: {code}", "Esimerkki: {code}", "Beispiel: {code}"],
+    // invalidFormat
+    ["Check the format. Example: {code}", "Kontrollera formatet. Exempel: {code}", "Sjekk formatet. Eksempel: {code}", "Tjek formatet. Eksempel: {code}", "Tarkista muoto. Esimerkki: {code}", "Prüfen Sie das Format. Beispiel: {code}"],
+    // continue
+    ["Continue", "Fortsätt", "Fortsett", "Fortsæt", "Jatka", "Weiter"],
 ];
+
+/// `template` with every `{name}` replaced by `value`, without a general
+/// string searcher (its tables cost the wasm more than this loop).
+pub fn fill(template: &str, name: &str, value: &str) -> String {
+    let mut out = String::with_capacity(template.len() + value.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        // `{` is one byte: both cuts fall on character boundaries.
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let inner = rest.get(i + 1..).unwrap_or_default();
+        match inner.strip_prefix(name).and_then(|r| r.strip_prefix('}')) {
+            Some(after) => {
+                out.push_str(value);
+                rest = after;
+            }
+            None => {
+                out.push('{');
+                rest = inner;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 /// The display name of a provider id, for messages.
 pub fn provider_name(id: &str) -> &str {
@@ -237,7 +284,7 @@ impl Messages {
                     .unwrap_or(key)
             }
         };
-        template.replace("{provider}", provider_name(provider_id))
+        fill(template, "provider", provider_name(provider_id))
     }
 
     /// The words for a session's message.
@@ -263,6 +310,7 @@ impl Messages {
             Message::Failed(FailureKind::Setup) => "failedSetup",
             Message::Expired => "expired",
             Message::Cancelled => "cancelled",
+            Message::AskUserData => "userDataIntro",
         };
         self.get(key, provider_id)
     }
@@ -272,9 +320,7 @@ impl Messages {
     pub fn expires_in(&self, remaining: u64, provider_id: &str) -> String {
         if remaining > 60_000 {
             let minutes = digits(remaining.div_ceil(60_000));
-            return self
-                .get("expiresInMinutes", provider_id)
-                .replace("{time}", &minutes);
+            return fill(&self.get("expiresInMinutes", provider_id), "time", &minutes);
         }
         let seconds = remaining.div_ceil(1000);
         let mut time = digits(seconds / 60);
@@ -283,7 +329,7 @@ impl Messages {
             time.push('0');
         }
         time.push_str(&digits(seconds % 60));
-        self.get("expiresIn", provider_id).replace("{time}", &time)
+        fill(&self.get("expiresIn", provider_id), "time", &time)
     }
 }
 
@@ -352,6 +398,16 @@ mod tests {
             own.render(&push, "smartid"),
             "Confirm the request in the Smart-ID app."
         );
+    }
+
+    #[test]
+    fn fills_placeholders() {
+        assert_eq!(
+            fill("{provider} app, {provider}!", "provider", "X"),
+            "X app, X!"
+        );
+        assert_eq!(fill("{time} {other} {", "time", "1"), "1 {other} {");
+        assert_eq!(fill("Å{code}ö", "code", "é"), "Åéö");
     }
 
     #[test]

@@ -14,3 +14,4 @@ pub mod messages;
 pub mod qr;
 pub mod session;
 pub mod time;
+pub mod userdata;

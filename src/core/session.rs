@@ -37,6 +37,7 @@ use crate::core::error::{Error, Failure};
 use crate::core::messages::Message;
 use crate::core::qr::QrMatrix;
 use crate::core::time::{parse_http_date, parse_rfc3339, Millis};
+use crate::core::userdata::{self, Field};
 
 /// The slowest the widget polls while the page is hidden.
 pub const HIDDEN_INTERVAL: Millis = 30_000;
@@ -78,6 +79,9 @@ pub enum Input {
     /// the person cannot do what the widget asks, so the session fails with
     /// `display_error`. Accepted in every phase but the end.
     ShellFailed(String),
+    /// The person submitted the user-data form: one value per field of
+    /// [`Effect::Form`], in order.
+    UserData(Vec<String>),
 }
 
 /// A request for the shell to send to the backend.
@@ -92,6 +96,9 @@ pub enum Request {
         provider_id: String,
         /// A retry of the previous create (same provider, same attempt).
         retry: bool,
+        /// `userData` the person typed into the form (else the shell sends
+        /// the page's `userData` option, if any).
+        user_data: Vec<(&'static str, String)>,
     },
     /// `GET {endpoint}/{verificationId}`; answered by [`Input::Polled`].
     Status {
@@ -159,6 +166,18 @@ pub enum Effect {
     Countdown(Option<Millis>),
     /// Dispatch this event on the host element.
     Emit(Event),
+    /// Show the user-data form (again, with the invalid fields marked), or
+    /// remove it.
+    Form(Option<Form>),
+}
+
+/// The user-data form: the provider's fields and which values were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    /// The fields, in order.
+    pub fields: &'static [Field],
+    /// `true` where the value typed does not have the field's format.
+    pub invalid: Vec<bool>,
 }
 
 /// An event for the page, dispatched as a `hopae-*` CustomEvent.
@@ -240,6 +259,8 @@ enum Next {
 enum Phase {
     /// Not started.
     Idle,
+    /// The user-data form is showing.
+    Asking,
     /// A request is in flight; it counts as a fault at `deadline`.
     Sending {
         next: Next,
@@ -284,6 +305,9 @@ pub struct Session {
     counting_to: Option<Millis>,
     /// The last `action` carried out (each is carried out once).
     action: Option<Action>,
+    /// What the person typed into the form, for the create and its retries.
+    user_data: Vec<(&'static str, String)>,
+    form_shown: bool,
 }
 
 impl Session {
@@ -315,6 +339,8 @@ impl Session {
             rng: seed | 1,
             counting_to: None,
             action: None,
+            user_data: Vec::new(),
+            form_shown: false,
         }
     }
 
@@ -407,10 +433,13 @@ impl Session {
             (_, Input::ShellFailed(why)) => self.fail(Error::Display(why)),
             (_, Input::Visibility { hidden }) => self.on_visibility(hidden, now),
             (Phase::Idle, Input::Start) => self.start(now),
+            (Phase::Asking, Input::UserData(values)) => self.on_user_data(values, now),
             // Nothing was asked yet, so nothing can answer or wake.
-            (Phase::Idle, Input::Created(_) | Input::Polled(_) | Input::Tick) => {}
+            (Phase::Idle | Phase::Asking, Input::Created(_) | Input::Polled(_) | Input::Tick) => {}
             // Started already.
-            (Phase::Sending { .. } | Phase::Waiting { .. }, Input::Start) => {}
+            (Phase::Sending { .. } | Phase::Waiting { .. } | Phase::Asking, Input::Start) => {}
+            // No form is showing.
+            (Phase::Idle | Phase::Sending { .. } | Phase::Waiting { .. }, Input::UserData(_)) => {}
             (
                 Phase::Sending {
                     next: Next::Create, ..
@@ -475,14 +504,59 @@ impl Session {
             try_again: false,
         }));
         self.push(Effect::Say(Message::Starting));
+        let fields = userdata::fields(&self.provider_id);
         match self.config.resume.clone() {
             Some(id) => {
                 self.verification_id = Some(id);
                 self.flow_message = Message::InProgress;
                 self.send(Next::Poll, false, now);
             }
+            // The provider needs data the page did not give: ask first.
+            None if !fields.is_empty()
+                && !self.config.user_data
+                && self.config.require_user_data =>
+            {
+                self.phase = Phase::Asking;
+                self.form_shown = true;
+                self.push(Effect::Say(Message::AskUserData));
+                self.push(Effect::Form(Some(Form {
+                    fields,
+                    invalid: Vec::new(),
+                })));
+            }
             None => self.send(Next::Create, false, now),
         }
+    }
+
+    fn on_user_data(&mut self, values: Vec<String>, now: Millis) {
+        let fields = userdata::fields(&self.provider_id);
+        let values: Vec<String> = fields
+            .iter()
+            .zip(
+                values
+                    .iter()
+                    .map(String::as_str)
+                    .chain(core::iter::repeat("")),
+            )
+            .map(|(f, v)| userdata::normalize(f, v))
+            .collect();
+        let invalid: Vec<bool> = fields
+            .iter()
+            .zip(&values)
+            .map(|(f, v)| !f.valid(v))
+            .collect();
+        if invalid.contains(&true) {
+            self.push(Effect::Form(Some(Form { fields, invalid })));
+            return;
+        }
+        self.user_data = fields.iter().map(|f| f.name).zip(values).collect();
+        self.form_shown = false;
+        self.push(Effect::Form(None));
+        self.push(Effect::Say(Message::Starting));
+        // The time limit counts from now, not from when the form appeared.
+        self.started_at = now;
+        self.deadline = now.saturating_add(self.config.timeout);
+        self.send(Next::Create, false, now);
     }
 
     fn send(&mut self, next: Next, retry: bool, now: Millis) {
@@ -490,6 +564,7 @@ impl Session {
             (Next::Create, _) => Request::Create {
                 provider_id: self.provider_id.clone(),
                 retry,
+                user_data: self.user_data.clone(),
             },
             (Next::Poll, Some(verification_id)) => Request::Status { verification_id },
             (Next::Poll, None) => {
@@ -943,6 +1018,9 @@ impl Session {
     fn end(&mut self, message: Message, event: Event, try_again: bool) {
         self.phase = Phase::Done;
         self.push(Effect::ClearTimer);
+        if core::mem::take(&mut self.form_shown) {
+            self.push(Effect::Form(None));
+        }
         if self.counting_to.take().is_some() {
             self.push(Effect::Countdown(None));
         }

@@ -22,7 +22,7 @@ use web_sys::{
 
 use crate::core::messages::{Message, Messages};
 use crate::core::qr::QrMatrix;
-use crate::core::session::Actions;
+use crate::core::session::{Actions, Form};
 use crate::web::canvas;
 
 const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
@@ -48,6 +48,9 @@ pub struct View {
     code: HtmlElement,
     code_label: Element,
     code_value: Element,
+    /// The user-data form and its inputs (with their hints), once built.
+    pub form: HtmlElement,
+    inputs: Vec<(Element, Element)>,
     countdown: HtmlElement,
     /// The countdown's text on screen: never rewritten unchanged.
     countdown_text: String,
@@ -180,6 +183,9 @@ impl View {
         let code_value = element(&document, "span", "hopae-verify-code-value", "code-value")?;
         code.append_child(&code_label)?;
         code.append_child(&code_value)?;
+        let form = html(&document, "form", "hopae-verify-form", "form")?;
+        form.set_attribute("novalidate", "")?;
+        form.set_hidden(true);
         let countdown = html(&document, "p", "hopae-verify-countdown", "countdown")?;
         countdown.set_attribute("aria-live", "off")?;
         countdown.set_hidden(true);
@@ -198,6 +204,7 @@ impl View {
             &app_link,
             &status,
             &code,
+            &form,
             &countdown,
             &actions,
         ] {
@@ -215,6 +222,8 @@ impl View {
             code,
             code_label,
             code_value,
+            form,
+            inputs: Vec::new(),
             countdown,
             countdown_text: String::new(),
             app_link,
@@ -281,13 +290,102 @@ impl View {
                 code: Some(code), ..
             } => {
                 let label = self.messages.get("verificationCode", &self.provider_id);
-                let label = label.replace("{code}", "");
+                let label = crate::core::messages::fill(&label, "code", "");
                 self.code_label.set_text_content(Some(label.trim()));
                 self.code_value.set_text_content(Some(code));
                 self.code.set_hidden(false);
             }
             _ => self.code.set_hidden(true),
         }
+    }
+
+    /// Shows the user-data form: a labelled input per field with its format
+    /// hint; a refused value is marked invalid, its hint says so, and the
+    /// first one gets the focus. Enter submits (it is a `<form>`).
+    pub fn show_form(&mut self, form: &Form) -> Result<(), JsValue> {
+        let document = self
+            .root
+            .owner_document()
+            .ok_or_else(|| JsValue::from_str("no document"))?;
+        if self.inputs.len() != form.fields.len() {
+            self.form.set_text_content(None);
+            self.inputs.clear();
+            for (i, field) in form.fields.iter().enumerate() {
+                let n = crate::core::error::digits(i as u64);
+                let label = element(&document, "label", "hopae-verify-field", "field")?;
+                let text = element(&document, "span", "hopae-verify-label", "label")?;
+                text.set_text_content(Some(&self.messages.get(field.label, &self.provider_id)));
+                let input = element(&document, "input", "hopae-verify-input", "input")?;
+                let hint_id = ["hopae-verify-hint-", &n].concat();
+                for (name, value) in [
+                    ("name", field.name),
+                    ("inputmode", field.input_mode),
+                    ("autocomplete", "off"),
+                    ("spellcheck", "false"),
+                    ("aria-describedby", &hint_id),
+                    ("aria-required", "true"),
+                ] {
+                    input.set_attribute(name, value)?;
+                }
+                let hint = element(&document, "p", "hopae-verify-hint", "hint")?;
+                hint.set_id(&hint_id);
+                label.append_child(&text)?;
+                label.append_child(&input)?;
+                self.form.append_child(&label)?;
+                self.form.append_child(&hint)?;
+                self.inputs.push((input, hint));
+            }
+            let submit = element(&document, "button", "hopae-verify-submit", "submit-button")?;
+            submit.set_attribute("type", "submit")?;
+            submit.set_text_content(Some(&self.messages.get("continue", &self.provider_id)));
+            self.form.append_child(&submit)?;
+        }
+        let mut focused = false;
+        for (i, ((input, hint), field)) in self.inputs.iter().zip(form.fields).enumerate() {
+            let invalid = form.invalid.get(i).copied().unwrap_or(false);
+            let key = if invalid {
+                "invalidFormat"
+            } else {
+                "formatHint"
+            };
+            let template = self.messages.get(key, &self.provider_id);
+            let text = crate::core::messages::fill(&template, "code", field.example);
+            hint.set_text_content(Some(&text));
+            if invalid {
+                input.set_attribute("aria-invalid", "true")?;
+                if !focused {
+                    focused = true;
+                    if let Some(el) = input.dyn_ref::<HtmlElement>() {
+                        let _ = el.focus();
+                    }
+                }
+            } else {
+                input.remove_attribute("aria-invalid")?;
+            }
+        }
+        self.form.set_hidden(false);
+        self.spinner.set_hidden(true);
+        Ok(())
+    }
+
+    /// The values typed into the form, in field order.
+    pub fn form_values(&self) -> Vec<String> {
+        self.inputs
+            .iter()
+            .map(|(input, _)| {
+                js_sys::Reflect::get(input, &JsValue::from_str("value"))
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// Removes the form.
+    pub fn hide_form(&mut self) {
+        self.form.set_hidden(true);
+        self.form.set_text_content(None);
+        self.inputs.clear();
     }
 
     /// Moves the keyboard focus to "Try again" (after Cancel removed itself).
@@ -384,6 +482,7 @@ impl View {
         self.hide_qr();
         self.status.set_text_content(None);
         self.countdown(None);
+        self.hide_form();
         self.link(None, "", false)?;
         self.actions(Actions {
             cancel: false,

@@ -26,6 +26,8 @@ pub struct Backend {
     pub credentials: RequestCredentials,
     /// Extra fields for the create body, merged under `providerId`.
     pub extra_body: Option<Object>,
+    /// The `userData` option: sent as the create body's `userData`.
+    pub user_data: Option<Object>,
 }
 
 /// A 2xx answer: its parsed JSON body and the server's clock.
@@ -79,11 +81,14 @@ impl Backend {
                 "must be an object of extra fields for the create request",
             ));
         };
+        let user_data = get("userData");
         Ok(Backend {
             endpoint: endpoint.to_owned(),
             headers,
             credentials,
             extra_body,
+            // Checked to be an object by the options' validation.
+            user_data: user_data.is_object().then(|| user_data.unchecked_into()),
         })
     }
 
@@ -103,7 +108,11 @@ impl Backend {
             headers.set(name, value).map_err(js_error)?;
         }
         let url = match request {
-            Request::Create { provider_id, .. } => {
+            Request::Create {
+                provider_id,
+                user_data,
+                ..
+            } => {
                 init.set_method("POST");
                 headers
                     .set("Content-Type", "application/json")
@@ -116,6 +125,18 @@ impl Backend {
                     Object::assign(&body, extra);
                 }
                 Reflect::set(&body, &"providerId".into(), &provider_id.into()).map_err(js_error)?;
+                let typed = Object::new();
+                for (name, value) in user_data {
+                    Reflect::set(&typed, &(*name).into(), &value.into()).map_err(js_error)?;
+                }
+                let data = match &self.user_data {
+                    _ if !user_data.is_empty() => Some(typed),
+                    Some(given) => Some(given.clone()),
+                    None => None,
+                };
+                if let Some(data) = data {
+                    Reflect::set(&body, &"userData".into(), &data).map_err(js_error)?;
+                }
                 let text = JSON::stringify(&body).map_err(js_error)?;
                 init.set_body(&text);
                 self.endpoint.clone()

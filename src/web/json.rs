@@ -45,6 +45,10 @@ impl Json for JsJson {
             .collect()
     }
 
+    fn as_bool(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+
     fn items(&self) -> Option<Vec<JsJson>> {
         Array::is_array(&self.0).then(|| Array::from(&self.0).iter().map(JsJson).collect())
     }

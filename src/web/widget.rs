@@ -228,7 +228,20 @@ impl Widget {
                 }
             }
         });
-        inner.listeners = vec![visibility, cancel, try_again];
+        let weak = Rc::downgrade(self);
+        let options = gloo_events::EventListenerOptions::enable_prevent_default();
+        let submit =
+            EventListener::new_with_options(&inner.view.form, "submit", options, move |event| {
+                event.prevent_default();
+                if let Some(widget) = weak.upgrade() {
+                    let values = match widget.inner.try_borrow() {
+                        Ok(inner) => inner.view.form_values(),
+                        Err(_) => return,
+                    };
+                    widget.feed(Input::UserData(values));
+                }
+            });
+        inner.listeners = vec![visibility, cancel, try_again, submit];
         Ok(())
     }
 
@@ -450,6 +463,13 @@ impl Widget {
                         let _ = inner.view.app_link(link.as_deref());
                     }
                     Effect::Actions(actions) => inner.view.actions(actions),
+                    Effect::Form(Some(form)) => {
+                        if let Err(e) = inner.view.show_form(&form) {
+                            drop(inner);
+                            self.feed(Input::ShellFailed(describe(&e)));
+                        }
+                    }
+                    Effect::Form(None) => inner.view.hide_form(),
                     Effect::Emit(_)
                     | Effect::Send(_)
                     | Effect::Redirect { .. }

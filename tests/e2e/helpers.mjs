@@ -141,3 +141,14 @@ export async function readQr(page) {
 
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `condition()` (sync or async) is truthy, checking every 20 ms; fails after `timeout` ms. */
+export async function until(condition, timeout = 5_000, what = String(condition)) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}

@@ -25,7 +25,7 @@ const damage = (page) =>
 describe("hostile strings", () => {
   test("markup in provider messages, codes and names shows as text", async () => {
     await env.control("/config", { hostile: "markup" });
-    const { page, problems } = await openDemo(env, { provider: "smartid", pollInterval: 300 });
+    const { page, problems } = await openDemo(env, { provider: "smartid", pollInterval: 300, requireUserData: "false" });
     const started = await waitForEvent(page, "hopae-initiated");
     assert.match(started.providerId, /^<img src=x/);
     await sleep(400);
@@ -68,7 +68,7 @@ describe("hostile strings", () => {
 
   test("invalid UTF-16 (lone surrogates) shows as replacement characters", async () => {
     await env.control("/config", { hostile: "bad-utf16" });
-    const { page, problems } = await openDemo(env, { provider: "smartid", pollInterval: 300 });
+    const { page, problems } = await openDemo(env, { provider: "smartid", pollInterval: 300, requireUserData: "false" });
     await waitForEvent(page, "hopae-initiated");
     await sleep(300);
     const status = await page.evaluate(() => deepQuery(".hopae-verify-status").textContent + " | " + deepQuery(".hopae-verify-code-value").textContent);

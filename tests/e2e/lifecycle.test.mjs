@@ -3,7 +3,7 @@
 // page visibility, cancel / try again, destroy mid-request, double mounts.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { eventsOf, openDemo, readQr, sharedEnv, sleep, waitForEvent } from "./helpers.mjs";
+import { eventsOf, openDemo, readQr, sharedEnv, sleep, until, waitForEvent } from "./helpers.mjs";
 
 const env = sharedEnv();
 
@@ -34,7 +34,7 @@ async function completeAndExpectOnce(page, id, cancelled = 0) {
 
 describe("flows", () => {
   test("push: no QR, the provider's message and code, then completed", async () => {
-    const { page, id, started } = await startWithFault(null, { provider: "smartid" });
+    const { page, id, started } = await startWithFault(null, { provider: "smartid", registrationId: "PNOEE-30303039914" });
     assert.equal(started.flowType, "push");
     const code = (await simState(id)).flowDetails.verificationCode;
     assert.match(code, /^\d{4}$/);
@@ -49,6 +49,53 @@ describe("flows", () => {
     assert.deepEqual(shown, { part: "code", text: `Code:${code}`, value: code, mono: true, big: true });
     assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-qr").hidden), true);
     await completeAndExpectOnce(page, id);
+  });
+
+  test("Smart-ID without userData: an accessible form first, inline validation, Enter submits, then the push", async () => {
+    const { page } = await openDemo(env, { provider: "smartid", pollInterval: 300, locale: "sv" });
+    const creates = [];
+    page.on("request", (r) => r.method() === "POST" && r.url().endsWith("/api/verifications") && creates.push(r.postDataJSON()));
+    const input = page.locator(".hopae-verify-input");
+    await input.waitFor();
+    const form = await page.evaluate(() => {
+      const input = deepQuery(".hopae-verify-input");
+      const hint = deepQuery(".hopae-verify-hint");
+      return {
+        label: input.closest("label").textContent,
+        hint: hint.textContent,
+        describedBy: input.getAttribute("aria-describedby") === hint.id,
+        status: deepQuery(".hopae-verify-status").textContent,
+      };
+    });
+    assert.deepEqual(form, {
+      label: "Personlig identifieringskod",
+      hint: "Exempel: PNOEE-30303039914",
+      describedBy: true,
+      status: "Smart-ID behöver några uppgifter för att starta.",
+    });
+    await input.fill("30303039914");
+    await input.press("Enter");
+    await page.waitForFunction(() => deepQuery(".hopae-verify-input")?.getAttribute("aria-invalid") === "true");
+    assert.match(await page.textContent(".hopae-verify-hint"), /^Kontrollera formatet/);
+    assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-input") === deepQuery(".hopae-verify").getRootNode().activeElement), true, "focus on the field to fix");
+    assert.equal(creates.length, 0, "nothing is created before the data is valid");
+    await input.fill("pnoee-30303039914");
+    await input.press("Enter");
+    const started = await waitForEvent(page, "hopae-initiated");
+    assert.equal(started.flowType, "push");
+    assert.deepEqual(creates.map((c) => c.userData), [{ registrationId: "PNOEE-30303039914" }]);
+    assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-form").hidden), true);
+    await completeAndExpectOnce(page, started.verificationId);
+  });
+
+  test("Smart-ID with the userData option: no form, the data goes in the create body", async () => {
+    const { page } = await openDemo(env, { provider: "smartid", pollInterval: 300, registrationId: "PNOLT-30303039914" });
+    const creates = [];
+    page.on("request", (r) => r.method() === "POST" && r.url().endsWith("/api/verifications") && creates.push(r.postDataJSON()));
+    await waitForEvent(page, "hopae-initiated");
+    assert.equal(await page.evaluate(() => deepQuery(".hopae-verify-form").hidden), true);
+    // The demo's first create may precede the listener; its body is the same.
+    assert.ok(creates.every((c) => c.userData?.registrationId === "PNOLT-30303039914"));
   });
 
   test("redirect, same tab: hopae-redirect, the provider's page, and back to a resumed session", async () => {
@@ -245,8 +292,7 @@ describe("visibility", () => {
     // Taken before showing: the poll may reach the simulator before evaluate() returns.
     const shownAt = Date.now();
     await setHidden(false);
-    await sleep(250);
-    const after = requestsFor(id, "GET").filter((r) => r.at >= shownAt);
+    const after = await until(() => { const a = requestsFor(id, "GET").filter((r) => r.at >= shownAt); return a.length && a; }, 2_000, "a poll");
     assert.ok(after.length >= 1 && after[0].at - shownAt < 250, "polled at once");
     assert.ok(hiddenAt < shownAt);
     await completeAndExpectOnce(page, id);
@@ -259,12 +305,15 @@ describe("cancel, try again, destroy, double mount", () => {
     await page.click(".hopae-verify-cancel");
     const cancelled = await waitForEvent(page, "hopae-cancelled");
     assert.equal(cancelled.verificationId, id);
-    await sleep(300);
+    await until(() => requestsFor(id, "DELETE").length === 1, 5_000, "the DELETE");
     assert.equal((await simState(id)).status, "cancelled", "the backend was asked to cancel");
-    assert.equal(requestsFor(id, "DELETE").length, 1);
     assert.equal(await page.isVisible(".hopae-verify-cancel"), false);
+    // The Cancel button went away: the keyboard focus moved to Try again, not to <body>.
+    const focused = () => page.evaluate(() => deepQuery(".hopae-verify").getRootNode().activeElement?.className ?? document.activeElement.tagName);
+    assert.equal(await focused(), "hopae-verify-retry");
     await page.click(".hopae-verify-retry");
     await page.waitForFunction(() => window.demoEvents.filter((e) => e.type === "hopae-initiated").length === 2);
+    assert.equal(await focused(), "hopae-verify", "and back to the card after Try again");
     const second = (await eventsOf(page, "hopae-initiated"))[1];
     assert.notEqual(second.verificationId, id);
     assert.equal((await readQr(page)).text, (await simState(second.verificationId)).qrData);
@@ -279,9 +328,9 @@ describe("cancel, try again, destroy, double mount", () => {
     assert.equal((await eventsOf(page, "hopae-cancelled"))[0].verificationId, id, "restart cancels the running session");
     const second = (await eventsOf(page, "hopae-initiated"))[1].verificationId;
     await page.evaluate(() => { window.demoHandle.cancel(); window.demoHandle.cancel(); });
-    await sleep(500);
+    await until(async () => (await simState(second)).status === "cancelled", 5_000, "the DELETE");
+    await sleep(300); // no second hopae-cancelled follows
     assert.equal((await eventsOf(page, "hopae-cancelled")).length, 2);
-    assert.equal((await simState(second)).status, "cancelled");
   });
 
   test("destroy() mid-request: the request is aborted and nothing follows", async () => {
@@ -292,7 +341,8 @@ describe("cancel, try again, destroy, double mount", () => {
     await page.evaluate(() => window.demoHandle.destroy());
     const destroyedAt = Date.now();
     assert.equal(await page.evaluate(() => document.getElementById("widget").shadowRoot.querySelectorAll(".hopae-verify").length), 0);
-    await sleep(2500);
+    await until(() => requestsFor(id, "DELETE").length === 1, 3_000, "the DELETE");
+    await sleep(1200); // four poll intervals: none follows
     assert.deepEqual(requestsFor(id, "GET").filter((r) => r.at > destroyedAt), [], "no poll after destroy");
     assert.equal(requestsFor(id, "DELETE").length, 1, "one best-effort cancel");
     assert.deepEqual(await terminalEvents(page), { "hopae-completed": 0, "hopae-failed": 0, "hopae-expired": 0, "hopae-cancelled": 1 });

@@ -2,7 +2,7 @@
 // reference backend and the Hopae simulator: what a user and a page see.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { eventsOf, openDemo, readQr, sharedEnv, sleep, waitForEvent } from "./helpers.mjs";
+import { eventsOf, openDemo, readQr, sharedEnv, sleep, until, waitForEvent } from "./helpers.mjs";
 
 const env = sharedEnv();
 
@@ -144,8 +144,7 @@ describe("mount and destroy", () => {
   test("destroy() stops all requests, removes the widget, and is idempotent", async () => {
     const { page, context, problems } = await openDemo(env, { pollInterval: 300 });
     const started = await waitForEvent(page, "hopae-initiated");
-    await sleep(700);
-    assert.ok(requestsFor(started.verificationId) >= 2, "it was polling");
+    await until(() => requestsFor(started.verificationId) >= 2, 5_000, "polling");
     await page.evaluate(() => { window.demoHandle.destroy(); window.demoHandle.destroy(); });
     assert.equal(await page.evaluate(() => document.getElementById("widget").shadowRoot.querySelectorAll(".hopae-verify").length), 0);
     const before = requestsFor(started.verificationId);
