@@ -259,12 +259,13 @@ Command: \`npm run bench\`. ES module files: ${r.bytes.ours.files.join(", ")}; b
 ${table}
 `;
 console.log(report);
-// Keep the load and soak section that `npm run soak` wrote.
+// Keep the sections after the table (size steps, load and soak): written by
+// hand or by `npm run soak`, not by this run.
 const resultsPath = join(root, "bench/RESULTS.md");
 let soak = "";
 try {
   const previous = readFileSync(resultsPath, "utf8");
-  const at = previous.indexOf("## Load and fault soak");
-  if (at >= 0) soak = `\n${previous.slice(at)}`;
+  const at = previous.indexOf("\n## ");
+  if (at >= 0) soak = previous.slice(at);
 } catch {}
 writeFileSync(resultsPath, report + soak);
