@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { shortenImports } from "./wasm-imports.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TARGET = "wasm32-unknown-unknown";
@@ -57,7 +58,7 @@ export function cargoWasm(profile = "release", options) {
 export const WASM_OPT_FLAGS = ["-Oz", "--low-memory-unused", "--flatten", "--rereloop", "-Oz", "--converge", "--strip-debug", "--strip-producers", "--strip-target-features"];
 
 /**
- * cargo -> wasm-bindgen (--target web) -> wasm-opt into `outDir`: the module
+ * cargo -> wasm-bindgen (--target web) -> wasm-opt -> short import names into `outDir`: the module
  * hopae_connect_widget_bg.wasm and its glue hopae_connect_widget.js.
  * `names` keeps the function names (profile `names`, wasm-opt -g) for twiggy.
  */
@@ -66,6 +67,8 @@ export function buildWasm(outDir, { names = false, ...options } = {}) {
   execFileSync("wasm-bindgen", [built, "--out-dir", outDir, "--target", "web", "--omit-default-module-path"], { cwd: root, stdio: "inherit" });
   const wasm = join(outDir, "hopae_connect_widget_bg.wasm");
   execFileSync(join(root, "node_modules/.bin/wasm-opt"), [...(names ? [...WASM_OPT_FLAGS.filter((f) => f !== "--strip-debug"), "-g"] : WASM_OPT_FLAGS), wasm, "-o", wasm], { cwd: root, stdio: "inherit" });
+  // Short import names in the wasm and the glue (scripts/wasm-imports.mjs).
+  if (!names) shortenImports(wasm, join(outDir, "hopae_connect_widget.js"));
   return wasm;
 }
 

@@ -28,8 +28,9 @@ export function moduleGraph(entry, dir = dist) {
     if (seen.has(file)) return;
     seen.add(file);
     const source = readFileSync(join(dir, file), "utf8");
-    // `from "./x.js"` and `import "./x.js"`, minified or not.
-    for (const [, spec] of source.matchAll(/(?:from|import)\s*\(?\s*["'](\.\/[^"']+\.js)["']/g)) visit(spec.slice(2));
+    // Static imports only, minified or not: `from "./x.js"` and `import "./x.js"`.
+    // A dynamic import("./x.js") loads on demand (e.g. only on a failure), not until the QR.
+    for (const [, spec] of source.matchAll(/(?:from|import)\s*["'](\.\/[^"']+\.js)["']/g)) visit(spec.slice(2));
   };
   visit(entry);
   return [...seen];
