@@ -184,14 +184,14 @@ try {
       script: (after.ScriptDuration - before[impl].ScriptDuration) * 1000 * perMinute,
     };
   }
-  // The same pages, traced one after the other (bench/idle-trace.mjs).
-  results.trace = {};
-  for (const impl of ["ours", "baseline"]) results.trace[impl] = await traceIdle(pages[impl].page, Math.min(IDLE_S, 20));
   await new Promise((r) => setTimeout(r, Math.max(0, WINDOW_S * 1000 - (Date.now() - t0))));
   const windowEnd = Date.now();
   const count = (id, from, to) => demo.simulator.requests.filter((r) => r.method === "GET" && r.path.endsWith(id) && r.at >= from && r.at < to).length;
   results.requests = {};
   for (const impl of ["ours", "baseline"]) results.requests[impl] = { window: count(idOf[impl], t0, windowEnd) };
+  // The same pages, traced one after the other after the window (bench/idle-trace.mjs).
+  results.trace = {};
+  for (const impl of ["ours", "baseline"]) results.trace[impl] = await traceIdle(pages[impl].page, Math.min(IDLE_S, 20));
   for (const impl of ["ours", "baseline"]) await pages[impl].page.evaluate(() => window.kept.destroy());
   const destroyedAt = Date.now();
   await new Promise((r) => setTimeout(r, 10_000));

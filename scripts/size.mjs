@@ -67,7 +67,13 @@ export async function twiggyTop(n = 20) {
   const wasm = buildWasm(out, { names: true });
   // The name section itself is not shipped: left out of the rows (still in the total).
   const out_ = execFileSync("twiggy", ["top", "-n", String(n + 1), wasm], { encoding: "utf8" });
-  return out_.split("\n").filter((line) => !line.includes('"function names" subsection')).join("\n");
+  // Readable rows: no crate hashes, long generic names cut at 140 characters.
+  return out_
+    .split("\n")
+    .filter((line) => !line.includes('"function names" subsection'))
+    .map((line) => line.replace(/\[[0-9a-f]{12,16}\]/g, "").replace(/::h[0-9a-f]{16}$/, "").replace(/─{100,}/, "─".repeat(100)))
+    .map((line) => (line.length > 140 ? `${line.slice(0, 139)}…` : line))
+    .join("\n");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
