@@ -12,7 +12,8 @@
 // Closed loop (`knee`): C clients each polling back to back, C doubling,
 // until p99 passes 100 ms: the request rate there is the knee.
 //
-// Used by bench/soak.mjs (`npm run soak`); alone: `node bench/load.mjs 500 20`.
+// Used by bench/soak.mjs (`npm run soak`); alone: `node bench/load.mjs 500 20`
+// (BENCH_CPU_PROF=<dir> writes a CPU profile of the backend process there).
 import { fork } from "node:child_process";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
@@ -57,7 +58,7 @@ export async function startStack() {
   const simPort = await freePort();
   const sim = child(join(root, "server/simulator-cli.js"), [], { SIM_PORT: String(simPort), SIM_HOST: "127.0.0.1" });
   const simUrl = await sim.url;
-  const backend = child(self, ["--serve"], { HOPAE_CLIENT_ID: "demo-client", HOPAE_CLIENT_SECRET: "demo-secret", HOPAE_API_BASE: `${simUrl}/connect/v1`, PORT: "0", DEMO_POLL_SHARE_MS: "1000" }, ["--expose-gc"]);
+  const backend = child(self, ["--serve"], { HOPAE_CLIENT_ID: "demo-client", HOPAE_CLIENT_SECRET: "demo-secret", HOPAE_API_BASE: `${simUrl}/connect/v1`, PORT: "0", DEMO_POLL_SHARE_MS: "1000" }, ["--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])]);
   const url = await backend.url;
   const control = (path, body) => fetch(`${simUrl}/__sim${path}`, { method: body ? "POST" : "GET", headers: { "Content-Type": "application/json" }, body: body && JSON.stringify(body) }).then((r) => r.json());
   return {
@@ -207,6 +208,8 @@ if (process.argv[1] === self && process.argv[2] === "--serve") {
     }
     process.send(mem());
   });
+  // A normal exit on stop, so --cpu-prof writes its profile.
+  process.on("SIGTERM", () => process.exit(0));
   console.log(`backend ${demo.url}`);
 } else if (process.argv[1] === self) {
   const n = Number(process.argv[2] ?? 500);
