@@ -66,23 +66,25 @@ export const APP_SCHEMES = {
 /**
  * The user data each provider needs at creation (Hopae's create field
  * `userData`; a provider refuses the create with 400 when it is missing).
- * From Hopae's user-data-requirements guide as summarised in issue 11; a
+ * From Hopae's user-data-requirements page (the same table as the simulator's
+ * USER_DATA); a
  * field listed with `required: false` is accepted and checked, not demanded.
  */
 export const USER_DATA = {
-  smartid: { registrationId: { required: true, pattern: /^PNO[A-Z]{2}-[0-9A-Z-]{1,40}$/, hint: "PNOEE-30303039914" } },
+  smartid: { registrationId: { required: true, pattern: /^PNO[A-Z]{2}-[0-9A-Z-]{3,40}$/, hint: "PNOEE-30303039914" } },
   skmobileid: {
     phoneNumber: { required: true, pattern: /^\+[1-9][0-9]{6,14}$/, hint: "+37200000766" },
-    personalCode: { required: true, pattern: /^[0-9]{11}$/, hint: "60001019906" },
+    nationalIdentityNumber: { required: true, pattern: /^[0-9]{6,20}$/, hint: "60001019906" },
   },
-  audkenni: {
-    phoneNumber: { required: false, pattern: /^\+?[0-9]{7,15}$/, hint: "+3546900000" },
-    nationalId: { required: false, pattern: /^[0-9]{10}$/, hint: "0101302989" },
-  },
+  audkenni: { registrationId: { required: true, pattern: /^(?=.{6,12}$)[0-9]+-?[0-9]*$/, hint: "1201743399" } },
+  // Evrotrust needs one of three groups (identificationNumber + country, email
+  // or phone); Hopae answers the 400 for a missing group, the backend checks
+  // the form of what is given.
   evrotrust: {
-    phoneNumber: { required: false, pattern: /^\+?[0-9]{7,15}$/, hint: "+359888000000" },
-    email: { required: false, pattern: /^[^@\s]{1,64}@[^@\s]{1,190}$/, hint: "user@example.com" },
-    personalNumber: { required: false, pattern: /^[0-9A-Za-z-]{4,32}$/, hint: "8001010000" },
+    identificationNumber: { required: false, pattern: /^[0-9A-Za-z]{4,32}$/, hint: "8001010000" },
+    country: { required: false, pattern: /^[A-Z]{2}$/, hint: "BG" },
+    email: { required: false, pattern: /^[a-z0-9._%+-]{1,64}@[a-z0-9.-]{1,190}\.[a-z]{2,}$/, hint: "user@example.com" },
+    phone: { required: false, pattern: /^\+[1-9][0-9]{6,14}$/, hint: "+359881234567" },
   },
 };
 

@@ -32,9 +32,9 @@ describe("user data", () => {
     const hopae = fakeHopae();
     const handler = backend(hopae);
     const jar = new Jar();
-    assert.equal((await jar.create(handler, { providerId: "skmobileid", userData: { phoneNumber: "+37200000766" } })).json.field, "userData.personalCode");
-    assert.equal((await jar.create(handler, { providerId: "skmobileid", userData: { phoneNumber: "5550100", personalCode: "60001019906" } })).json.field, "userData.phoneNumber");
-    assert.equal((await jar.create(handler, { providerId: "skmobileid", userData: { phoneNumber: "+37200000766", personalCode: "60001019906" } })).status, 201);
+    assert.equal((await jar.create(handler, { providerId: "skmobileid", userData: { phoneNumber: "+37200000766" } })).json.field, "userData.nationalIdentityNumber");
+    assert.equal((await jar.create(handler, { providerId: "skmobileid", userData: { phoneNumber: "5550100", nationalIdentityNumber: "60001019906" } })).json.field, "userData.phoneNumber");
+    assert.equal((await jar.create(handler, { providerId: "skmobileid", userData: { phoneNumber: "+37200000766", nationalIdentityNumber: "60001019906" } })).status, 201);
   });
 
   test("any provider: userData is an object of short strings", async () => {

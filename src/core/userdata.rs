@@ -80,7 +80,8 @@ const MOBILE_ID: &[Field] = &[
         format: Format::PhoneNumber,
     },
     Field {
-        name: "personalCode",
+        // Hopae's name for it (user-data requirements); shown as "personal code".
+        name: "nationalIdentityNumber",
         label: "personalCode",
         example: "60001019906",
         input_mode: "numeric",
