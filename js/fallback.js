@@ -92,6 +92,7 @@ export function loadFailed(error) {
       "that it is served as application/wasm, and that a Content-Security-Policy allows 'wasm-unsafe-eval' in script-src.",
     httpStatus: null,
     retryable: true,
+    hopaeCode: null,
   };
 }
 

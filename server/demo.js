@@ -49,9 +49,10 @@ async function serveFile(res, dir, relative) {
  */
 export async function startDemo({ port = 8080, host = "127.0.0.1", env = process.env, generation = env.SIM_API ?? "current", simulator: simOptions = {}, backend = {}, wwwRoot = join(root, "www") } = {}) {
   const real = env.HOPAE_CLIENT_ID && env.HOPAE_CLIENT_SECRET && env.HOPAE_API_BASE;
-  // requireUserData: false until the widget collects userData (Smart-ID needs
-  // a registrationId); pass `simulator: {requireUserData: true}` to enforce it.
-  const simulator = real ? null : createSimulator({ requireUserData: false, ...simOptions });
+  // The simulator refuses a create without the user data a provider needs, as
+  // Hopae does; the widget's form (or the backend's userData option below)
+  // supplies it.
+  const simulator = real ? null : createSimulator(simOptions);
   let verifications;
   let nodeVerifications;
   // Every request gets an answer and none can stop the server: odd targets
