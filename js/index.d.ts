@@ -2,7 +2,8 @@
 export interface MountOptions {
   /** Your backend's verification route, e.g. "/api/verifications". */
   endpoint: string;
-  /** The eID provider to start, e.g. "bankidse". */
+  /** The eID provider to start, e.g. "bankidse". (`provider` is the element's attribute,
+   * not an option.) */
   providerId: string;
   /** Milliseconds between status requests (250–60000). Default: the server's
    * `polling.recommendedInterval`, else 3000. */
@@ -21,7 +22,7 @@ export interface MountOptions {
   /** Consecutive transient faults (network, timeout, 408/429/5xx) retried with
    * exponential backoff before `hopae-failed` (0–20, default 5). */
   maxRetries?: number;
-  /** Milliseconds one request may take before it counts as a fault (1000–120000, default 10000). */
+  /** Milliseconds one request may take before it counts as a fault (1000–120000, default 15000). */
   requestTimeout?: number;
   /** Redirect flows: navigate this tab (default), open a new tab, or only dispatch `hopae-redirect`. */
   redirect?: "same-tab" | "new-tab" | "event-only";
@@ -34,18 +35,40 @@ export interface MountOptions {
   locale?: string;
   /** Your own texts, by key; `{provider}`, `{code}` and `{time}` are filled in. */
   messages?: Partial<Record<MessageKey, string>>;
+  /** The provider's user data (Smart-ID `registrationId`; SK Mobile-ID `phoneNumber` and
+   * `nationalIdentityNumber`), sent as the create body's `userData`: the widget then shows
+   * no user-data form. */
+  userData?: Record<string, string>;
+  /** Default true: for a provider that needs user data when no `userData` was given, the
+   * widget asks for it in a form first. false: your site handles user data (e.g. in
+   * `body` or on your backend); no form. */
+  requireUserData?: boolean;
   /** Where `hopae_connect_widget_bg.wasm` is, when your bundler or host does not serve it
    * next to the module (resolved against the page's URL). Only the first module a page
    * instantiates counts. */
   wasmUrl?: string | URL;
 }
 
-/** The keys of the `messages` option. */
+/** The keys of the `messages` option (`expiresInMinutes` counts whole minutes, `expiresIn`
+ * the last minute's seconds; the last seven label the user-data form). */
 export type MessageKey =
   | "title" | "qrLabel" | "starting" | "scanQr" | "confirmInApp" | "verificationCode"
   | "inProgress" | "redirecting" | "continueElsewhere" | "reconnecting" | "completed"
   | "failedDeclined" | "failedNetwork" | "failedUnavailable" | "failedSetup"
-  | "expired" | "cancelled" | "openApp" | "continueInNewTab" | "cancel" | "tryAgain" | "expiresIn";
+  | "expired" | "cancelled" | "openApp" | "continueInNewTab" | "cancel" | "tryAgain" | "expiresIn"
+  | "expiresInMinutes" | "userDataIntro" | "registrationId" | "phoneNumber" | "personalCode"
+  | "formatHint" | "invalidFormat" | "continue";
+
+/** The widget's CSS parts, for `::part()` from your page: the card (`root`), its `title`,
+ * the `qr` canvas, the `spinner`, the `status` line, the push flow's verification `code`
+ * (`code-label`, `code-value`), the user-data `form` (each `field` with its `label`,
+ * `input` and format `hint`, and the `submit-button`), the `countdown`, the `app-link`, the
+ * `actions` with `cancel-button` and `retry-button`, and the `skeleton` shown while the
+ * module loads. */
+export type HopaePart =
+  | "root" | "title" | "qr" | "spinner" | "status" | "code" | "code-label" | "code-value"
+  | "form" | "field" | "label" | "input" | "hint" | "submit-button" | "countdown"
+  | "app-link" | "actions" | "cancel-button" | "retry-button" | "skeleton";
 
 /** A running verification. */
 export interface Verification {
@@ -110,9 +133,11 @@ export interface HopaeFailedDetail {
   verificationId: string | null;
   /** A stable code: SESSION_NOT_FOUND, PROVIDER_UNAVAILABLE, … (problem-types.yml), or
    * network_error, request_timeout, http_<status>, invalid_response, qr_data_too_long,
-   * unsupported_flow, unsafe_url, invalid_options (from the element or drop-in),
-   * wasm_load_failed (the WebAssembly module could not load: the message names the URL
-   * and what to check), or the provider's own code for a failed verification. */
+   * unsupported_flow (e.g. the `dc` flow), unsafe_url, display_error (the QR or view
+   * could not be shown), loa_unavailable (422: the provider cannot meet `requestedLoa`),
+   * invalid_options (from the element or drop-in), wasm_load_failed (the WebAssembly
+   * module could not load: the message names the URL and what to check), or the
+   * provider's own code for a failed verification. */
   code: string;
   title: string;
   /** One sentence for a person: what happened and what to do. */
@@ -120,6 +145,10 @@ export interface HopaeFailedDetail {
   httpStatus: number | null;
   /** Whether starting again may succeed without anyone changing anything. */
   retryable: boolean;
+  /** Hopae's own code exactly as received (the older numeric scheme, e.g. 400005, or the
+   * newer text one), beside the mapped `code`; null for the widget's own failures and when
+   * Hopae sent none. */
+  hopaeCode: number | string | null;
 }
 export interface HopaeEndedDetail {
   verificationId: string | null;
@@ -148,7 +177,8 @@ export function mount(element: Element, options: MountOptions): Promise<Verifica
 /**
  * The `<hopae-verify>` element, unregistered (import "hopae-connect-widget/define" to
  * register it). Attributes: endpoint, provider, poll-interval, timeout, request-timeout,
- * max-retries, locale, size, redirect, resume, fallback-providers, credentials.
+ * max-retries, locale, size, redirect, resume, fallback-providers, credentials,
+ * require-user-data ("false": your site handles user data, no form).
  * Removing it from the document destroys its verification; inserting it mounts again.
  */
 export class HopaeVerifyElement extends HTMLElement {

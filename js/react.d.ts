@@ -41,6 +41,9 @@ export interface HopaeVerifyAttributes extends DetailedHTMLProps<HTMLAttributes<
   /** Comma-separated provider ids. */
   "fallback-providers"?: string;
   credentials?: "same-origin" | "include" | "omit";
+  /** "false": your site handles user data (no user-data form). A string, since a boolean
+   * false would remove the attribute and leave the default (true). */
+  "require-user-data"?: "true" | "false";
   "onhopae-initiated"?: (event: CustomEvent<HopaeInitiatedDetail>) => void;
   "onhopae-status"?: (event: CustomEvent<HopaeStatusDetail>) => void;
   "onhopae-redirect"?: (event: CustomEvent<HopaeRedirectDetail>) => void;

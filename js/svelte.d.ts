@@ -22,6 +22,9 @@ export interface HopaeVerifySvelteAttributes extends HTMLAttributes<HopaeVerifyE
   resume?: string;
   "fallback-providers"?: string;
   credentials?: "same-origin" | "include" | "omit";
+  /** "false": your site handles user data (no user-data form). A string, since a boolean
+   * false would remove the attribute and leave the default (true). */
+  "require-user-data"?: "true" | "false";
   "onhopae-initiated"?: (event: CustomEvent<HopaeInitiatedDetail>) => void;
   "onhopae-status"?: (event: CustomEvent<HopaeStatusDetail>) => void;
   "onhopae-redirect"?: (event: CustomEvent<HopaeRedirectDetail>) => void;

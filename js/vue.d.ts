@@ -23,6 +23,9 @@ export interface HopaeVerifyVueProps {
   resume?: string;
   "fallback-providers"?: string;
   credentials?: "same-origin" | "include" | "omit";
+  /** "false": your site handles user data (no user-data form). A string, since a boolean
+   * false would remove the attribute and leave the default (true). */
+  "require-user-data"?: "true" | "false";
   /** Objects that cannot be attributes (bind with `.options`). */
   options?: Partial<MountOptions>;
   "onHopae-initiated"?: (event: CustomEvent<HopaeInitiatedDetail>) => void;

@@ -211,3 +211,60 @@ describe("the docs", () => {
     }
   });
 });
+
+/** The members of a string-literal union `export type Name = | "a" | "b";` in a declaration file. */
+const union = (text, name) => {
+  const body = text.match(new RegExp(`export type ${name} =([^;]*);`))?.[1];
+  assert.ok(body, `export type ${name} is declared`);
+  return [...body.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+};
+const sorted = (list) => [...new Set(list)].sort();
+
+describe("the declarations and the reference match the widget", () => {
+  const declarations = source("js/index.d.ts");
+  const reference = source("docs/widget.md");
+  // Every part the widget sets: element(…, "part") in dom.rs, setAttribute("part", …) in js/.
+  const PARTS = sorted([
+    ...[...source("src/web/dom.rs").matchAll(/(?:element|html)\(&document, "[\w-]+", "[\w-]+", "([\w-]+)"\)/g)].map((m) => m[1]),
+    ...[...source("src/web/dom.rs").matchAll(/button\(&document, "[\w-]+", "([\w-]+)"\)/g)].map((m) => m[1]),
+    ...readdirSync(join(root, "js")).filter((f) => f.endsWith(".js")).flatMap((f) => [...source(`js/${f}`).matchAll(/setAttribute\("part", "([\w-]+)"\)/g)].map((m) => m[1])),
+  ]);
+
+  test("MessageKey is exactly the Rust core's list of message keys", () => {
+    const keys = source("src/core/messages.rs").match(/pub const KEYS: &\[&str\] = &\[([\s\S]*?)\];/)[1];
+    assert.deepEqual(sorted(union(declarations, "MessageKey")), sorted([...keys.matchAll(/"(\w+)"/g)].map((m) => m[1])));
+  });
+
+  test("HopaePart and the reference's list of parts are exactly the parts the widget sets", () => {
+    assert.ok(PARTS.includes("code-value") && PARTS.includes("submit-button") && PARTS.includes("skeleton"), PARTS.join());
+    assert.deepEqual(sorted(union(declarations, "HopaePart")), PARTS);
+    const listed = reference.match(/^Parts: ([\s\S]*?)\(the `HopaePart` type/m)?.[1];
+    assert.ok(listed, "docs/widget.md lists the parts");
+    assert.deepEqual(sorted([...listed.matchAll(/`([\w-]+)`/g)].map((m) => m[1])), PARTS);
+  });
+
+  test("the element's typings and the reference name every attribute it reads, and no other", () => {
+    for (const file of ["js/react.d.ts", "js/vue.d.ts", "js/svelte.d.ts"]) {
+      // react.d.ts also has the component's props: only the element's interface counts.
+      const text = file === "js/react.d.ts" ? source(file).slice(source(file).indexOf("interface HopaeVerifyAttributes")) : source(file);
+      const names = sorted([...text.matchAll(/^\s+("?)([a-z][\w-]*)\1\?: (?!\()/gm)].map((m) => m[2]).filter((a) => !["options", "id", "className", "style"].includes(a)));
+      assert.deepEqual(names, sorted(ELEMENT_ATTRIBUTES), file);
+    }
+    const listed = declarations.match(/Attributes: ([\s\S]*?)\n \* Removing/)[1];
+    assert.deepEqual(sorted([...listed.matchAll(/\b([a-z][a-z-]+)(?=[,\s(]|$)/g)].map((m) => m[1]).filter((a) => ELEMENT_ATTRIBUTES.includes(a))), sorted(ELEMENT_ATTRIBUTES));
+    const element = reference.match(/Its attributes mirror the options in kebab-case \(([\s\S]*?)\);/)[1];
+    assert.deepEqual(sorted([...element.matchAll(/`([\w-]+)`/g)].map((m) => m[1])), sorted(ELEMENT_ATTRIBUTES));
+    const dropin = reference.match(/from its `data-\*`\nattributes \(([\s\S]*?)\),/)[1];
+    assert.deepEqual(sorted([...dropin.matchAll(/`([\w-]+)`/g)].map((m) => m[1])), sorted(DATA_KEYS));
+  });
+
+  test("mount() has no `provider` option: not in the declarations, not in the reference's options", () => {
+    const options = declarations.match(/export interface MountOptions \{([\s\S]*?)\n\}/)[1];
+    assert.doesNotMatch(options, /^\s+provider\??:/m);
+    const table = reference.match(/\| option \| default \|[\s\S]*?\n\n/)[0];
+    assert.doesNotMatch(table, /\| `provider` \|/);
+    for (const option of ["userData", "requireUserData", "requestTimeout"]) assert.match(table, new RegExp(`\\| \`${option}\` \\|`), option);
+    assert.match(table, /\| `requestTimeout` \| 15000 \|/);
+    assert.match(source("src/core/config.rs"), /DEFAULT_REQUEST_TIMEOUT: u64 = 15_000;/, "the default the docs state");
+  });
+});

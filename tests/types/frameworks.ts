@@ -6,8 +6,8 @@ import type { SvelteHTMLElements } from "svelte/elements";
 
 defineForVue();
 defineForSvelte();
-const vueProps: HopaeVerifyVueProps = { endpoint: "/api/verifications", provider: "bankidse", "onHopae-completed": (e) => console.log(e.detail.verifiedAttributes) };
+const vueProps: HopaeVerifyVueProps = { endpoint: "/api/verifications", provider: "bankidse", "require-user-data": "false", "onHopae-completed": (e) => console.log(e.detail.verifiedAttributes) };
 type VueHas = GlobalComponents["hopae-verify"];
-const svelteAttributes: SvelteHTMLElements["hopae-verify"] = { endpoint: "/api/verifications", provider: "bankidse", "onhopae-failed": (e) => console.log(e.detail.code) };
+const svelteAttributes: SvelteHTMLElements["hopae-verify"] = { endpoint: "/api/verifications", provider: "bankidse", "require-user-data": "false", "onhopae-failed": (e) => console.log(e.detail.code, e.detail.hopaeCode) };
 const same: HopaeVerifySvelteAttributes = svelteAttributes;
 console.log(vueProps, same, null as unknown as VueHas);

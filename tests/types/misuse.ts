@@ -35,3 +35,19 @@ document.addEventListener("hopae-completed", (e) => {
   // @ts-expect-error the detail has no such field
   console.log(e.detail.attributes);
 });
+// @ts-expect-error `provider` is the element's attribute; the option is providerId
+void mount(el, { endpoint: "/v", providerId: "bankidse", provider: "bankidse" });
+// @ts-expect-error userData values are strings
+void mount(el, { endpoint: "/v", providerId: "smartid", userData: { registrationId: 30303039914 } });
+// @ts-expect-error requireUserData is a boolean
+void mount(el, { endpoint: "/v", providerId: "smartid", requireUserData: "no" });
+// @ts-expect-error no such message key (it is expiresInMinutes)
+void mount(el, { endpoint: "/v", providerId: "bankidse", messages: { expiresInMins: "x" } });
+el.addEventListener("hopae-failed", (e) => {
+  // @ts-expect-error hopaeCode may be a number or null
+  const s: string = e.detail.hopaeCode;
+  console.log(s);
+});
+// @ts-expect-error no such part
+const part: import("hopae-connect-widget").HopaePart = "qr-code";
+console.log(part);

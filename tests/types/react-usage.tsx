@@ -22,6 +22,13 @@ function App() {
         poll-interval={2000}
         onhopae-completed={(e) => setWho(e.detail.providerId)}
       />
+      <hopae-verify endpoint="/api/verifications" provider="skmobileid" require-user-data="false" />
+      <HopaeVerify endpoint="/api/verifications" providerId="smartid" userData={{ registrationId: "PNOEE-30303039914" }} />
+      <HopaeVerify endpoint="/api/verifications" providerId="skmobileid" requireUserData={false} onFailed={(detail) => console.warn(detail.hopaeCode)} />
+      {/* @ts-expect-error a boolean false would remove the attribute: "false" */}
+      <hopae-verify endpoint="/api/verifications" provider="skmobileid" require-user-data={false} />
+      {/* @ts-expect-error `provider` is the element's attribute; the component takes providerId */}
+      <HopaeVerify endpoint="/api/verifications" providerId="bankidse" provider="bankidse" />
       {/* @ts-expect-error the component needs a providerId */}
       <HopaeVerify endpoint="/api/verifications" />
       {/* @ts-expect-error no such attribute on the element */}

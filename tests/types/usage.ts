@@ -1,5 +1,5 @@
 // What a TypeScript user writes: this must type-check (tsc --noEmit, strict).
-import { mount, HopaeVerifyElement, type HopaeFailedDetail, type MountOptions, type Verification } from "hopae-connect-widget";
+import { mount, HopaeVerifyElement, type HopaeFailedDetail, type HopaePart, type MountOptions, type Verification } from "hopae-connect-widget";
 import { define } from "hopae-connect-widget/define";
 
 const el = document.createElement("div");
@@ -73,3 +73,28 @@ async function outcome(): Promise<string> {
   return String(result.detail.verificationId);
 }
 void outcome();
+
+// User data, the new failure field, the new message keys and the parts (the core redesign).
+const smartId: MountOptions = {
+  endpoint: "/api/verifications",
+  providerId: "smartid",
+  userData: { registrationId: "PNOEE-30303039914" },
+  messages: {
+    expiresInMinutes: "{time} min left",
+    userDataIntro: "{provider} needs:",
+    registrationId: "ID code",
+    phoneNumber: "Phone",
+    personalCode: "Personal code",
+    formatHint: "e.g. {code}",
+    invalidFormat: "Format: {code}",
+    continue: "Next",
+  },
+};
+const siteHandlesUserData: MountOptions = { endpoint: "/api/verifications", providerId: "skmobileid", requireUserData: false };
+el.addEventListener("hopae-failed", (e) => {
+  const raw: number | string | null = e.detail.hopaeCode;
+  if (typeof raw === "number") console.log(raw + 1);
+  else if (raw !== null) console.log(raw.toLowerCase());
+});
+const parts: HopaePart[] = ["code", "code-label", "code-value", "form", "field", "label", "input", "hint", "submit-button"];
+console.log(smartId, siteHandlesUserData, parts);
