@@ -700,24 +700,22 @@ impl Messages {
     /// `overrides` maps [`Text::key`]s to the page's own strings; unknown keys
     /// are refused so a typo does not go unnoticed.
     pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Result<Messages, String> {
-        let mut own = Vec::with_capacity(overrides.len());
-        for (key, text) in overrides {
-            match Text::from_key(&key) {
-                Some(t) => own.push((t, text)),
-                None => {
-                    return Err([
-                        "has no message \"",
-                        &key,
-                        "\"; the keys are ",
-                        &KEYS.join(", "),
-                    ]
-                    .concat());
-                }
-            }
+        if let Some((unknown, _)) = overrides.iter().find(|(k, _)| Text::from_key(k).is_none()) {
+            return Err([
+                "has no message \"",
+                unknown,
+                "\"; the keys are ",
+                &KEYS.join(", "),
+            ]
+            .concat());
         }
+        let overrides = overrides
+            .into_iter()
+            .filter_map(|(key, own)| Some((Text::from_key(&key)?, own)))
+            .collect();
         Ok(Messages {
             locale: Some(locale),
-            overrides: own,
+            overrides,
         })
     }
 
