@@ -1,8 +1,9 @@
 //! What the widget says to the person in front of it, in their language.
 //!
 //! The session picks a [`Message`]; [`Messages`] turns it (and the widget's
-//! other labels) into words: built-in English, Swedish, Norwegian Bokmål,
-//! Danish, Finnish and German, any of which the page may override key by key.
+//! other labels, each a [`Text`]) into words: built-in English, Swedish,
+//! Norwegian Bokmål, Danish, Finnish and German, any of which the page may
+//! override by the text's key (the only place keys are strings).
 //! The words live here and nowhere else. Placeholders: `{provider}`,
 //! `{code}`, `{time}`.
 
@@ -42,7 +43,7 @@ pub enum Message {
     Cancelled,
 }
 
-/// A built-in language.
+/// A built-in language (in the order of the rows of `TEXTS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locale {
     /// English.
@@ -812,6 +813,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn each_language_has_its_own_words() {
+        let cancel = LOCALES.map(|l| Text::Cancel.template(l));
+        assert_eq!(
+            cancel,
+            [
+                "Cancel",
+                "Avbryt",
+                "Avbryt",
+                "Annullér",
+                "Peruuta",
+                "Abbrechen"
+            ]
+        );
+        let title = LOCALES.map(|l| Text::Title.template(l));
+        assert_eq!(title[5], "Mit {provider} ausweisen");
+        assert_eq!(
+            Text::Continue.template(Locale::Fi),
+            "Jatka",
+            "the last text of the last array but one"
+        );
     }
 
     #[test]
