@@ -56,7 +56,7 @@ pub struct Options {
     pub fallback_providers: Option<StringList>,
     /// A BCP 47 language tag (`sv`, `de-AT`) for the widget's texts.
     pub locale: Option<String>,
-    /// The page's own texts, by key (see `messages::KEYS`).
+    /// The page's own texts, by key (see `messages::Text::key`).
     pub messages: Option<Vec<(String, String)>>,
     /// The page passed `userData` (an object, sent as is in the create body).
     pub user_data: bool,
@@ -533,7 +533,11 @@ mod tests {
             options(r#"{"endpoint":"/v","providerId":"bankidse","messages":{"cancel":"Stop"}}"#)
                 .expect("valid");
         assert_eq!(c.messages(["da-DK"]).locale().tag(), "da");
-        assert_eq!(c.messages(["da-DK"]).get("cancel", "bankidse"), "Stop");
+        assert_eq!(
+            c.messages(["da-DK"])
+                .get(crate::core::messages::Text::Cancel, "bankidse"),
+            "Stop"
+        );
         let c =
             options(r#"{"endpoint":"/v","providerId":"bankidse","locale":"fi"}"#).expect("valid");
         assert_eq!(

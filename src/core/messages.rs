@@ -1,8 +1,9 @@
 //! What the widget says to the person in front of it, in their language.
 //!
 //! The session picks a [`Message`]; [`Messages`] turns it (and the widget's
-//! other labels) into words: built-in English, Swedish, Norwegian Bokmål,
-//! Danish, Finnish and German, any of which the page may override key by key.
+//! other labels, each a [`Text`]) into words: built-in English, Swedish,
+//! Norwegian Bokmål, Danish, Finnish and German, any of which the page may
+//! override by the text's key (the only place keys are strings).
 //! The words live here and nowhere else. Placeholders: `{provider}`,
 //! `{code}`, `{time}`.
 
@@ -42,7 +43,7 @@ pub enum Message {
     Cancelled,
 }
 
-/// A built-in language.
+/// A built-in language (in the order of the rows of `TEXTS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locale {
     /// English.
@@ -97,8 +98,135 @@ impl Locale {
     }
 }
 
-/// Every overridable string, by the key a page uses in the `messages` option.
-pub const KEYS: &[&str] = &[
+/// Every text the widget shows, one variant per key of the `messages`
+/// option. Each language is an array of [`Text::COUNT`] texts, so a text missing
+/// from one is a compile error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    /// The heading: "Identify with {provider}".
+    Title,
+    /// The QR code's accessible name.
+    QrLabel,
+    /// [`Message::Starting`].
+    Starting,
+    /// [`Message::ScanQr`].
+    ScanQr,
+    /// [`Message::ConfirmInApp`] when the provider sent no text of its own.
+    ConfirmInApp,
+    /// The label of the code shown during a push (`{code}` left empty).
+    VerificationCode,
+    /// [`Message::InProgress`].
+    InProgress,
+    /// [`Message::Redirecting`].
+    Redirecting,
+    /// [`Message::ContinueInOtherWindow`].
+    ContinueElsewhere,
+    /// [`Message::Reconnecting`].
+    Reconnecting,
+    /// [`Message::Completed`].
+    Completed,
+    /// [`Message::Failed`] with [`FailureKind::Declined`].
+    FailedDeclined,
+    /// [`Message::Failed`] with [`FailureKind::Network`].
+    FailedNetwork,
+    /// [`Message::Failed`] with [`FailureKind::Unavailable`].
+    FailedUnavailable,
+    /// [`Message::Failed`] with [`FailureKind::Setup`].
+    FailedSetup,
+    /// [`Message::Expired`].
+    Expired,
+    /// [`Message::Cancelled`].
+    Cancelled,
+    /// The link that opens the app on this device.
+    OpenApp,
+    /// The link shown when a pop-up was blocked.
+    ContinueInNewTab,
+    /// The Cancel button.
+    Cancel,
+    /// The Try again button.
+    TryAgain,
+    /// The countdown in the last minute (`{time}` is `0:59`).
+    ExpiresIn,
+    /// The countdown before the last minute (`{time}` is whole minutes).
+    ExpiresInMinutes,
+    /// [`Message::AskUserData`].
+    UserDataIntro,
+    /// Smart-ID's field label in the user-data form.
+    RegistrationId,
+    /// Mobile-ID's phone number label in the user-data form.
+    PhoneNumber,
+    /// Mobile-ID's personal code label in the user-data form.
+    PersonalCode,
+    /// A form field's hint (`{code}` is a valid example).
+    FormatHint,
+    /// A refused form field's hint (`{code}` is a valid example).
+    InvalidFormat,
+    /// The user-data form's submit button.
+    Continue,
+}
+
+impl Text {
+    /// How many texts there are.
+    pub const COUNT: usize = Text::Continue as usize + 1;
+
+    /// Every text, in declaration order (the array's length is checked
+    /// against [`Text::COUNT`], its order by a test).
+    pub const ALL: [Text; Text::COUNT] = [
+        Text::Title,
+        Text::QrLabel,
+        Text::Starting,
+        Text::ScanQr,
+        Text::ConfirmInApp,
+        Text::VerificationCode,
+        Text::InProgress,
+        Text::Redirecting,
+        Text::ContinueElsewhere,
+        Text::Reconnecting,
+        Text::Completed,
+        Text::FailedDeclined,
+        Text::FailedNetwork,
+        Text::FailedUnavailable,
+        Text::FailedSetup,
+        Text::Expired,
+        Text::Cancelled,
+        Text::OpenApp,
+        Text::ContinueInNewTab,
+        Text::Cancel,
+        Text::TryAgain,
+        Text::ExpiresIn,
+        Text::ExpiresInMinutes,
+        Text::UserDataIntro,
+        Text::RegistrationId,
+        Text::PhoneNumber,
+        Text::PersonalCode,
+        Text::FormatHint,
+        Text::InvalidFormat,
+        Text::Continue,
+    ];
+
+    /// The key a page uses for it in the `messages` option (public API:
+    /// `MessageKey` in `index.d.ts`).
+    pub fn key(self) -> &'static str {
+        KEYS.get(self as usize).copied().unwrap_or_default()
+    }
+
+    /// The text a page's `messages` key names.
+    pub fn from_key(key: &str) -> Option<Text> {
+        Text::ALL.into_iter().find(|t| t.key() == key)
+    }
+
+    /// The built-in words in `locale`, placeholders unfilled.
+    pub fn template(self, locale: Locale) -> &'static str {
+        TEXTS
+            .get(locale as usize)
+            .and_then(|texts| texts.get(self as usize))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// The `messages` option's keys, by [`Text`].
+const KEYS: [&str; Text::COUNT] = [
     "title",
     "qrLabel",
     "starting",
@@ -131,68 +259,392 @@ pub const KEYS: &[&str] = &[
     "continue",
 ];
 
-/// en, sv, nb, da, fi, de for each key of [`KEYS`], in that order.
-const TABLE: &[[&str; 6]] = &[
-    // title
-    ["Identify with {provider}", "Legitimera dig med {provider}", "Identifiser deg med {provider}", "Identificér dig med {provider}", "Tunnistaudu: {provider}", "Mit {provider} ausweisen"],
-    // qrLabel
-    ["QR code to scan with the {provider} app", "QR-kod att skanna med {provider}-appen", "QR-kode som skannes med {provider}-appen", "QR-kode, der scannes med {provider}-appen", "QR-koodi, jonka voit lukea {provider}-sovelluksella", "QR-Code zum Scannen mit der {provider}-App"],
-    // starting
-    ["Starting…", "Startar…", "Starter…", "Starter…", "Käynnistetään…", "Wird gestartet…"],
-    // scanQr
-    ["Open the {provider} app and scan the QR code.", "Öppna {provider}-appen och skanna QR-koden.", "Åpne {provider}-appen og skann QR-koden.", "Åbn {provider}-appen, og scan QR-koden.", "Avaa {provider}-sovellus ja lue QR-koodi.", "Öffnen Sie die {provider}-App und scannen Sie den QR-Code."],
-    // confirmInApp
-    ["Confirm the request in the {provider} app.", "Bekräfta begäran i {provider}-appen.", "Bekreft forespørselen i {provider}-appen.", "Bekræft anmodningen i {provider}-appen.", "Vahvista pyyntö {provider}-sovelluksessa.", "Bestätigen Sie die Anfrage in der {provider}-App."],
-    // verificationCode
-    ["Code: {code}", "Kod: {code}", "Kode: {code}", "Kode: {code}", "Koodi: {code}", "Code: {code}"],
-    // inProgress
-    ["Continue in the {provider} app…", "Fortsätt i {provider}-appen…", "Fortsett i {provider}-appen…", "Fortsæt i {provider}-appen…", "Jatka {provider}-sovelluksessa…", "Fahren Sie in der {provider}-App fort…"],
-    // redirecting
-    ["Taking you to {provider}…", "Du skickas till {provider}…", "Du sendes til {provider}…", "Du sendes videre til {provider}…", "Siirrytään palveluun {provider}…", "Sie werden zu {provider} weitergeleitet…"],
-    // continueElsewhere
-    ["Continue with {provider} in the window that opened.", "Fortsätt med {provider} i fönstret som öppnades.", "Fortsett med {provider} i vinduet som åpnet seg.", "Fortsæt med {provider} i vinduet, der blev åbnet.", "Jatka palvelussa {provider} avautuneessa ikkunassa.", "Fahren Sie mit {provider} im geöffneten Fenster fort."],
-    // reconnecting
-    ["Connection problem. Trying again…", "Anslutningsproblem. Försöker igen…", "Tilkoblingsproblem. Prøver igjen…", "Forbindelsesproblem. Prøver igen…", "Yhteysongelma. Yritetään uudelleen…", "Verbindungsproblem. Neuer Versuch…"],
-    // completed
-    ["You are verified.", "Du är legitimerad.", "Du er identifisert.", "Du er identificeret.", "Tunnistautuminen onnistui.", "Sie sind verifiziert."],
-    // failedDeclined
-    ["The verification was declined or did not succeed.", "Legitimeringen avbröts eller misslyckades.", "Identifiseringen ble avvist eller mislyktes.", "Identifikationen blev afvist eller mislykkedes.", "Tunnistautuminen hylättiin tai epäonnistui.", "Die Verifizierung wurde abgelehnt oder ist fehlgeschlagen."],
-    // failedNetwork
-    ["Could not reach the verification service. Check your connection and try again.", "Det gick inte att nå legitimeringstjänsten. Kontrollera anslutningen och försök igen.", "Fikk ikke kontakt med identifiseringstjenesten. Sjekk tilkoblingen og prøv igjen.", "Kunne ikke få forbindelse til identifikationstjenesten. Tjek din forbindelse, og prøv igen.", "Tunnistuspalveluun ei saatu yhteyttä. Tarkista yhteys ja yritä uudelleen.", "Der Verifizierungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut."],
-    // failedUnavailable
-    ["{provider} is unavailable right now. Try again later.", "{provider} är inte tillgängligt just nu. Försök igen senare.", "{provider} er ikke tilgjengelig akkurat nå. Prøv igjen senere.", "{provider} er ikke tilgængelig lige nu. Prøv igen senere.", "{provider} ei ole juuri nyt käytettävissä. Yritä myöhemmin uudelleen.", "{provider} ist gerade nicht verfügbar. Versuchen Sie es später erneut."],
-    // failedSetup
-    ["Verification is not available right now. If this continues, contact the site.", "Legitimering är inte tillgänglig just nu. Kontakta webbplatsen om felet kvarstår.", "Identifisering er ikke tilgjengelig akkurat nå. Kontakt nettstedet hvis feilen vedvarer.", "Identifikation er ikke tilgængelig lige nu. Kontakt webstedet, hvis fejlen fortsætter.", "Tunnistautuminen ei ole juuri nyt käytettävissä. Ota yhteyttä sivustoon, jos vika jatkuu.", "Die Verifizierung ist gerade nicht verfügbar. Wenden Sie sich an die Website, falls das Problem bestehen bleibt."],
-    // expired
-    ["The verification expired.", "Legitimeringen har gått ut.", "Identifiseringen er utløpt.", "Identifikationen er udløbet.", "Tunnistautuminen vanheni.", "Die Verifizierung ist abgelaufen."],
-    // cancelled
-    ["The verification was cancelled.", "Legitimeringen avbröts.", "Identifiseringen ble avbrutt.", "Identifikationen blev annulleret.", "Tunnistautuminen peruttiin.", "Die Verifizierung wurde abgebrochen."],
-    // openApp
-    ["Open {provider} on this device", "Öppna {provider} på den här enheten", "Åpne {provider} på denne enheten", "Åbn {provider} på denne enhed", "Avaa {provider} tällä laitteella", "{provider} auf diesem Gerät öffnen"],
-    // continueInNewTab
-    ["Continue to {provider} in a new tab", "Fortsätt till {provider} i en ny flik", "Fortsett til {provider} i en ny fane", "Fortsæt til {provider} i en ny fane", "Jatka palveluun {provider} uudessa välilehdessä", "Weiter zu {provider} in einem neuen Tab"],
-    // cancel
-    ["Cancel", "Avbryt", "Avbryt", "Annullér", "Peruuta", "Abbrechen"],
-    // tryAgain
-    ["Try again", "Försök igen", "Prøv igjen", "Prøv igen", "Yritä uudelleen", "Erneut versuchen"],
-    // expiresIn
-    ["Expires in {time}", "Går ut om {time}", "Utløper om {time}", "Udløber om {time}", "Vanhenee {time} kuluttua", "Läuft ab in {time}"],
-    // expiresInMinutes
-    ["Expires in {time} min", "Går ut om {time} min", "Utløper om {time} min", "Udløber om {time} min", "Vanhenee {time} min kuluttua", "Läuft ab in {time} Min."],
-    // userDataIntro
-    ["{provider} needs a few details to start.", "{provider} behöver några uppgifter för att starta.", "{provider} trenger noen opplysninger for å starte.", "{provider} skal bruge nogle oplysninger for at starte.", "{provider} tarvitsee muutaman tiedon aloittaakseen.", "{provider} benötigt einige Angaben, um zu starten."],
-    // registrationId
-    ["Personal identification code", "Personlig identifieringskod", "Personlig identifikasjonskode", "Personligt identifikationsnummer", "Henkilötunnus", "Persönlicher Identifikationscode"],
-    // phoneNumber
-    ["Mobile phone number", "Mobilnummer", "Mobilnummer", "Mobilnummer", "Matkapuhelinnumero", "Mobilnummer"],
-    // personalCode
-    ["Personal code", "Personkod", "Personkode", "Personkode", "Henkilökoodi", "Personenkennzahl"],
-    // formatHint
-    ["Example: {code}", "Exempel: {code}", "Eksempel: {code}", "Eksempel: {code}", "Esimerkki: {code}", "Beispiel: {code}"],
-    // invalidFormat
-    ["Check the format. Example: {code}", "Kontrollera formatet. Exempel: {code}", "Sjekk formatet. Eksempel: {code}", "Tjek formatet. Eksempel: {code}", "Tarkista muoto. Esimerkki: {code}", "Prüfen Sie das Format. Beispiel: {code}"],
-    // continue
-    ["Continue", "Fortsätt", "Fortsett", "Fortsæt", "Jatka", "Weiter"],
+/// The built-in words by [`Locale`], then by [`Text`] (the array types make
+/// a missing text a compile error).
+const TEXTS: [[&str; Text::COUNT]; 6] = [EN, SV, NB, DA, FI, DE];
+
+/// English.
+const EN: [&str; Text::COUNT] = [
+    // Title
+    "Identify with {provider}",
+    // QrLabel
+    "QR code to scan with the {provider} app",
+    // Starting
+    "Starting…",
+    // ScanQr
+    "Open the {provider} app and scan the QR code.",
+    // ConfirmInApp
+    "Confirm the request in the {provider} app.",
+    // VerificationCode
+    "Code: {code}",
+    // InProgress
+    "Continue in the {provider} app…",
+    // Redirecting
+    "Taking you to {provider}…",
+    // ContinueElsewhere
+    "Continue with {provider} in the window that opened.",
+    // Reconnecting
+    "Connection problem. Trying again…",
+    // Completed
+    "You are verified.",
+    // FailedDeclined
+    "The verification was declined or did not succeed.",
+    // FailedNetwork
+    "Could not reach the verification service. Check your connection and try again.",
+    // FailedUnavailable
+    "{provider} is unavailable right now. Try again later.",
+    // FailedSetup
+    "Verification is not available right now. If this continues, contact the site.",
+    // Expired
+    "The verification expired.",
+    // Cancelled
+    "The verification was cancelled.",
+    // OpenApp
+    "Open {provider} on this device",
+    // ContinueInNewTab
+    "Continue to {provider} in a new tab",
+    // Cancel
+    "Cancel",
+    // TryAgain
+    "Try again",
+    // ExpiresIn
+    "Expires in {time}",
+    // ExpiresInMinutes
+    "Expires in {time} min",
+    // UserDataIntro
+    "{provider} needs a few details to start.",
+    // RegistrationId
+    "Personal identification code",
+    // PhoneNumber
+    "Mobile phone number",
+    // PersonalCode
+    "Personal code",
+    // FormatHint
+    "Example: {code}",
+    // InvalidFormat
+    "Check the format. Example: {code}",
+    // Continue
+    "Continue",
+];
+
+/// Swedish.
+const SV: [&str; Text::COUNT] = [
+    // Title
+    "Legitimera dig med {provider}",
+    // QrLabel
+    "QR-kod att skanna med {provider}-appen",
+    // Starting
+    "Startar…",
+    // ScanQr
+    "Öppna {provider}-appen och skanna QR-koden.",
+    // ConfirmInApp
+    "Bekräfta begäran i {provider}-appen.",
+    // VerificationCode
+    "Kod: {code}",
+    // InProgress
+    "Fortsätt i {provider}-appen…",
+    // Redirecting
+    "Du skickas till {provider}…",
+    // ContinueElsewhere
+    "Fortsätt med {provider} i fönstret som öppnades.",
+    // Reconnecting
+    "Anslutningsproblem. Försöker igen…",
+    // Completed
+    "Du är legitimerad.",
+    // FailedDeclined
+    "Legitimeringen avbröts eller misslyckades.",
+    // FailedNetwork
+    "Det gick inte att nå legitimeringstjänsten. Kontrollera anslutningen och försök igen.",
+    // FailedUnavailable
+    "{provider} är inte tillgängligt just nu. Försök igen senare.",
+    // FailedSetup
+    "Legitimering är inte tillgänglig just nu. Kontakta webbplatsen om felet kvarstår.",
+    // Expired
+    "Legitimeringen har gått ut.",
+    // Cancelled
+    "Legitimeringen avbröts.",
+    // OpenApp
+    "Öppna {provider} på den här enheten",
+    // ContinueInNewTab
+    "Fortsätt till {provider} i en ny flik",
+    // Cancel
+    "Avbryt",
+    // TryAgain
+    "Försök igen",
+    // ExpiresIn
+    "Går ut om {time}",
+    // ExpiresInMinutes
+    "Går ut om {time} min",
+    // UserDataIntro
+    "{provider} behöver några uppgifter för att starta.",
+    // RegistrationId
+    "Personlig identifieringskod",
+    // PhoneNumber
+    "Mobilnummer",
+    // PersonalCode
+    "Personkod",
+    // FormatHint
+    "Exempel: {code}",
+    // InvalidFormat
+    "Kontrollera formatet. Exempel: {code}",
+    // Continue
+    "Fortsätt",
+];
+
+/// Norwegian Bokmål.
+const NB: [&str; Text::COUNT] = [
+    // Title
+    "Identifiser deg med {provider}",
+    // QrLabel
+    "QR-kode som skannes med {provider}-appen",
+    // Starting
+    "Starter…",
+    // ScanQr
+    "Åpne {provider}-appen og skann QR-koden.",
+    // ConfirmInApp
+    "Bekreft forespørselen i {provider}-appen.",
+    // VerificationCode
+    "Kode: {code}",
+    // InProgress
+    "Fortsett i {provider}-appen…",
+    // Redirecting
+    "Du sendes til {provider}…",
+    // ContinueElsewhere
+    "Fortsett med {provider} i vinduet som åpnet seg.",
+    // Reconnecting
+    "Tilkoblingsproblem. Prøver igjen…",
+    // Completed
+    "Du er identifisert.",
+    // FailedDeclined
+    "Identifiseringen ble avvist eller mislyktes.",
+    // FailedNetwork
+    "Fikk ikke kontakt med identifiseringstjenesten. Sjekk tilkoblingen og prøv igjen.",
+    // FailedUnavailable
+    "{provider} er ikke tilgjengelig akkurat nå. Prøv igjen senere.",
+    // FailedSetup
+    "Identifisering er ikke tilgjengelig akkurat nå. Kontakt nettstedet hvis feilen vedvarer.",
+    // Expired
+    "Identifiseringen er utløpt.",
+    // Cancelled
+    "Identifiseringen ble avbrutt.",
+    // OpenApp
+    "Åpne {provider} på denne enheten",
+    // ContinueInNewTab
+    "Fortsett til {provider} i en ny fane",
+    // Cancel
+    "Avbryt",
+    // TryAgain
+    "Prøv igjen",
+    // ExpiresIn
+    "Utløper om {time}",
+    // ExpiresInMinutes
+    "Utløper om {time} min",
+    // UserDataIntro
+    "{provider} trenger noen opplysninger for å starte.",
+    // RegistrationId
+    "Personlig identifikasjonskode",
+    // PhoneNumber
+    "Mobilnummer",
+    // PersonalCode
+    "Personkode",
+    // FormatHint
+    "Eksempel: {code}",
+    // InvalidFormat
+    "Sjekk formatet. Eksempel: {code}",
+    // Continue
+    "Fortsett",
+];
+
+/// Danish.
+const DA: [&str; Text::COUNT] = [
+    // Title
+    "Identificér dig med {provider}",
+    // QrLabel
+    "QR-kode, der scannes med {provider}-appen",
+    // Starting
+    "Starter…",
+    // ScanQr
+    "Åbn {provider}-appen, og scan QR-koden.",
+    // ConfirmInApp
+    "Bekræft anmodningen i {provider}-appen.",
+    // VerificationCode
+    "Kode: {code}",
+    // InProgress
+    "Fortsæt i {provider}-appen…",
+    // Redirecting
+    "Du sendes videre til {provider}…",
+    // ContinueElsewhere
+    "Fortsæt med {provider} i vinduet, der blev åbnet.",
+    // Reconnecting
+    "Forbindelsesproblem. Prøver igen…",
+    // Completed
+    "Du er identificeret.",
+    // FailedDeclined
+    "Identifikationen blev afvist eller mislykkedes.",
+    // FailedNetwork
+    "Kunne ikke få forbindelse til identifikationstjenesten. Tjek din forbindelse, og prøv igen.",
+    // FailedUnavailable
+    "{provider} er ikke tilgængelig lige nu. Prøv igen senere.",
+    // FailedSetup
+    "Identifikation er ikke tilgængelig lige nu. Kontakt webstedet, hvis fejlen fortsætter.",
+    // Expired
+    "Identifikationen er udløbet.",
+    // Cancelled
+    "Identifikationen blev annulleret.",
+    // OpenApp
+    "Åbn {provider} på denne enhed",
+    // ContinueInNewTab
+    "Fortsæt til {provider} i en ny fane",
+    // Cancel
+    "Annullér",
+    // TryAgain
+    "Prøv igen",
+    // ExpiresIn
+    "Udløber om {time}",
+    // ExpiresInMinutes
+    "Udløber om {time} min",
+    // UserDataIntro
+    "{provider} skal bruge nogle oplysninger for at starte.",
+    // RegistrationId
+    "Personligt identifikationsnummer",
+    // PhoneNumber
+    "Mobilnummer",
+    // PersonalCode
+    "Personkode",
+    // FormatHint
+    "Eksempel: {code}",
+    // InvalidFormat
+    "Tjek formatet. Eksempel: {code}",
+    // Continue
+    "Fortsæt",
+];
+
+/// Finnish.
+const FI: [&str; Text::COUNT] = [
+    // Title
+    "Tunnistaudu: {provider}",
+    // QrLabel
+    "QR-koodi, jonka voit lukea {provider}-sovelluksella",
+    // Starting
+    "Käynnistetään…",
+    // ScanQr
+    "Avaa {provider}-sovellus ja lue QR-koodi.",
+    // ConfirmInApp
+    "Vahvista pyyntö {provider}-sovelluksessa.",
+    // VerificationCode
+    "Koodi: {code}",
+    // InProgress
+    "Jatka {provider}-sovelluksessa…",
+    // Redirecting
+    "Siirrytään palveluun {provider}…",
+    // ContinueElsewhere
+    "Jatka palvelussa {provider} avautuneessa ikkunassa.",
+    // Reconnecting
+    "Yhteysongelma. Yritetään uudelleen…",
+    // Completed
+    "Tunnistautuminen onnistui.",
+    // FailedDeclined
+    "Tunnistautuminen hylättiin tai epäonnistui.",
+    // FailedNetwork
+    "Tunnistuspalveluun ei saatu yhteyttä. Tarkista yhteys ja yritä uudelleen.",
+    // FailedUnavailable
+    "{provider} ei ole juuri nyt käytettävissä. Yritä myöhemmin uudelleen.",
+    // FailedSetup
+    "Tunnistautuminen ei ole juuri nyt käytettävissä. Ota yhteyttä sivustoon, jos vika jatkuu.",
+    // Expired
+    "Tunnistautuminen vanheni.",
+    // Cancelled
+    "Tunnistautuminen peruttiin.",
+    // OpenApp
+    "Avaa {provider} tällä laitteella",
+    // ContinueInNewTab
+    "Jatka palveluun {provider} uudessa välilehdessä",
+    // Cancel
+    "Peruuta",
+    // TryAgain
+    "Yritä uudelleen",
+    // ExpiresIn
+    "Vanhenee {time} kuluttua",
+    // ExpiresInMinutes
+    "Vanhenee {time} min kuluttua",
+    // UserDataIntro
+    "{provider} tarvitsee muutaman tiedon aloittaakseen.",
+    // RegistrationId
+    "Henkilötunnus",
+    // PhoneNumber
+    "Matkapuhelinnumero",
+    // PersonalCode
+    "Henkilökoodi",
+    // FormatHint
+    "Esimerkki: {code}",
+    // InvalidFormat
+    "Tarkista muoto. Esimerkki: {code}",
+    // Continue
+    "Jatka",
+];
+
+/// German.
+const DE: [&str; Text::COUNT] = [
+    // Title
+    "Mit {provider} ausweisen",
+    // QrLabel
+    "QR-Code zum Scannen mit der {provider}-App",
+    // Starting
+    "Wird gestartet…",
+    // ScanQr
+    "Öffnen Sie die {provider}-App und scannen Sie den QR-Code.",
+    // ConfirmInApp
+    "Bestätigen Sie die Anfrage in der {provider}-App.",
+    // VerificationCode
+    "Code: {code}",
+    // InProgress
+    "Fahren Sie in der {provider}-App fort…",
+    // Redirecting
+    "Sie werden zu {provider} weitergeleitet…",
+    // ContinueElsewhere
+    "Fahren Sie mit {provider} im geöffneten Fenster fort.",
+    // Reconnecting
+    "Verbindungsproblem. Neuer Versuch…",
+    // Completed
+    "Sie sind verifiziert.",
+    // FailedDeclined
+    "Die Verifizierung wurde abgelehnt oder ist fehlgeschlagen.",
+    // FailedNetwork
+    "Der Verifizierungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
+    // FailedUnavailable
+    "{provider} ist gerade nicht verfügbar. Versuchen Sie es später erneut.",
+    // FailedSetup
+    "Die Verifizierung ist gerade nicht verfügbar. Wenden Sie sich an die Website, falls das Problem bestehen bleibt.",
+    // Expired
+    "Die Verifizierung ist abgelaufen.",
+    // Cancelled
+    "Die Verifizierung wurde abgebrochen.",
+    // OpenApp
+    "{provider} auf diesem Gerät öffnen",
+    // ContinueInNewTab
+    "Weiter zu {provider} in einem neuen Tab",
+    // Cancel
+    "Abbrechen",
+    // TryAgain
+    "Erneut versuchen",
+    // ExpiresIn
+    "Läuft ab in {time}",
+    // ExpiresInMinutes
+    "Läuft ab in {time} Min.",
+    // UserDataIntro
+    "{provider} benötigt einige Angaben, um zu starten.",
+    // RegistrationId
+    "Persönlicher Identifikationscode",
+    // PhoneNumber
+    "Mobilnummer",
+    // PersonalCode
+    "Personenkennzahl",
+    // FormatHint
+    "Beispiel: {code}",
+    // InvalidFormat
+    "Prüfen Sie das Format. Beispiel: {code}",
+    // Continue
+    "Weiter",
 ];
 
 /// `template` with every `{name}` replaced by `value`, without a general
@@ -242,14 +694,14 @@ pub fn provider_name(id: &str) -> &str {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Messages {
     locale: Option<Locale>,
-    overrides: Vec<(String, String)>,
+    overrides: Vec<(Text, String)>,
 }
 
 impl Messages {
-    /// `overrides` maps [`KEYS`] to the page's own strings; unknown keys are
-    /// refused so a typo does not go unnoticed.
+    /// `overrides` maps [`Text::key`]s to the page's own strings; unknown keys
+    /// are refused so a typo does not go unnoticed.
     pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Result<Messages, String> {
-        if let Some((unknown, _)) = overrides.iter().find(|(k, _)| !KEYS.contains(&k.as_str())) {
+        if let Some((unknown, _)) = overrides.iter().find(|(k, _)| Text::from_key(k).is_none()) {
             return Err([
                 "has no message \"",
                 unknown,
@@ -258,6 +710,10 @@ impl Messages {
             ]
             .concat());
         }
+        let overrides = overrides
+            .into_iter()
+            .filter_map(|(key, own)| Some((Text::from_key(&key)?, own)))
+            .collect();
         Ok(Messages {
             locale: Some(locale),
             overrides,
@@ -269,50 +725,41 @@ impl Messages {
         self.locale.unwrap_or(Locale::En)
     }
 
-    /// The string for `key` with placeholders filled in.
-    pub fn get(&self, key: &str, provider_id: &str) -> String {
-        let own = self.overrides.iter().rev().find(|(k, _)| k == key);
-        let template = match own {
+    /// `text` in the page's words or the language's, with `{provider}` filled in.
+    pub fn get(&self, text: Text, provider_id: &str) -> String {
+        let template = match self.overrides.iter().rev().find(|(t, _)| *t == text) {
             Some((_, own)) => own.as_str(),
-            None => {
-                let column = self.locale() as usize;
-                KEYS.iter()
-                    .position(|k| *k == key)
-                    .and_then(|row| TABLE.get(row))
-                    .and_then(|row| row.get(column))
-                    .copied()
-                    .unwrap_or(key)
-            }
+            None => text.template(self.locale()),
         };
         fill(template, "provider", provider_name(provider_id))
     }
 
     /// The words for a session's message.
     pub fn render(&self, message: &Message, provider_id: &str) -> String {
-        let key = match message {
+        let text = match message {
             // The code is shown on its own, large (see the view).
             Message::ConfirmInApp { text, .. } => {
                 return text
                     .clone()
                     .filter(|t| !t.trim().is_empty())
-                    .unwrap_or_else(|| self.get("confirmInApp", provider_id));
+                    .unwrap_or_else(|| self.get(Text::ConfirmInApp, provider_id));
             }
-            Message::Starting => "starting",
-            Message::ScanQr => "scanQr",
-            Message::InProgress => "inProgress",
-            Message::Redirecting => "redirecting",
-            Message::ContinueInOtherWindow => "continueElsewhere",
-            Message::Reconnecting => "reconnecting",
-            Message::Completed => "completed",
-            Message::Failed(FailureKind::Declined) => "failedDeclined",
-            Message::Failed(FailureKind::Network) => "failedNetwork",
-            Message::Failed(FailureKind::Unavailable) => "failedUnavailable",
-            Message::Failed(FailureKind::Setup) => "failedSetup",
-            Message::Expired => "expired",
-            Message::Cancelled => "cancelled",
-            Message::AskUserData => "userDataIntro",
+            Message::Starting => Text::Starting,
+            Message::ScanQr => Text::ScanQr,
+            Message::InProgress => Text::InProgress,
+            Message::Redirecting => Text::Redirecting,
+            Message::ContinueInOtherWindow => Text::ContinueElsewhere,
+            Message::Reconnecting => Text::Reconnecting,
+            Message::Completed => Text::Completed,
+            Message::Failed(FailureKind::Declined) => Text::FailedDeclined,
+            Message::Failed(FailureKind::Network) => Text::FailedNetwork,
+            Message::Failed(FailureKind::Unavailable) => Text::FailedUnavailable,
+            Message::Failed(FailureKind::Setup) => Text::FailedSetup,
+            Message::Expired => Text::Expired,
+            Message::Cancelled => Text::Cancelled,
+            Message::AskUserData => Text::UserDataIntro,
         };
-        self.get(key, provider_id)
+        self.get(text, provider_id)
     }
 
     /// "Expires in 5 min" (whole minutes, rounded up) while more than a
@@ -320,7 +767,11 @@ impl Messages {
     pub fn expires_in(&self, remaining: u64, provider_id: &str) -> String {
         if remaining > 60_000 {
             let minutes = digits(remaining.div_ceil(60_000));
-            return fill(&self.get("expiresInMinutes", provider_id), "time", &minutes);
+            return fill(
+                &self.get(Text::ExpiresInMinutes, provider_id),
+                "time",
+                &minutes,
+            );
         }
         let seconds = remaining.div_ceil(1000);
         let mut time = digits(seconds / 60);
@@ -329,7 +780,7 @@ impl Messages {
             time.push('0');
         }
         time.push_str(&digits(seconds % 60));
-        fill(&self.get("expiresIn", provider_id), "time", &time)
+        fill(&self.get(Text::ExpiresIn, provider_id), "time", &time)
     }
 }
 
@@ -337,18 +788,114 @@ impl Messages {
 mod tests {
     use super::*;
 
+    const LOCALES: [Locale; 6] = [
+        Locale::En,
+        Locale::Sv,
+        Locale::Nb,
+        Locale::Da,
+        Locale::Fi,
+        Locale::De,
+    ];
+
     #[test]
-    fn every_key_has_every_language() {
-        assert_eq!(KEYS.len(), TABLE.len());
-        for (key, row) in KEYS.iter().zip(TABLE) {
-            for text in row {
-                assert!(!text.is_empty(), "{key}");
+    fn every_language_has_every_text() {
+        let placeholders = |t: &str| ["{provider}", "{code}", "{time}"].map(|p| t.contains(p));
+        for text in Text::ALL {
+            let english = text.template(Locale::En);
+            for locale in LOCALES {
+                let words = text.template(locale);
+                assert!(!words.trim().is_empty(), "{text:?} in {}", locale.tag());
+                assert_eq!(
+                    placeholders(words),
+                    placeholders(english),
+                    "{text:?} in {}: placeholders differ from English",
+                    locale.tag()
+                );
             }
-            let placeholders = |t: &str| ["{provider}", "{code}", "{time}"].map(|p| t.contains(p));
-            assert!(
-                row.iter().all(|t| placeholders(t) == placeholders(row[0])),
-                "{key}: placeholders differ"
-            );
+        }
+    }
+
+    #[test]
+    fn each_language_has_its_own_words() {
+        let cancel = LOCALES.map(|l| Text::Cancel.template(l));
+        assert_eq!(
+            cancel,
+            [
+                "Cancel",
+                "Avbryt",
+                "Avbryt",
+                "Annullér",
+                "Peruuta",
+                "Abbrechen"
+            ]
+        );
+        let title = LOCALES.map(|l| Text::Title.template(l));
+        assert_eq!(title[5], "Mit {provider} ausweisen");
+        assert_eq!(
+            Text::Continue.template(Locale::Fi),
+            "Jatka",
+            "the last text of the last array but one"
+        );
+    }
+
+    #[test]
+    fn every_page_key_names_its_text() {
+        // `ALL` holds each variant once, in order.
+        for (i, text) in Text::ALL.into_iter().enumerate() {
+            assert_eq!(text as usize, i, "{text:?}");
+            assert_eq!(Text::from_key(text.key()), Some(text), "{text:?}");
+        }
+        // The public keys, as the `messages` option has always taken them.
+        let keys = [
+            ("title", Text::Title),
+            ("qrLabel", Text::QrLabel),
+            ("starting", Text::Starting),
+            ("scanQr", Text::ScanQr),
+            ("confirmInApp", Text::ConfirmInApp),
+            ("verificationCode", Text::VerificationCode),
+            ("inProgress", Text::InProgress),
+            ("redirecting", Text::Redirecting),
+            ("continueElsewhere", Text::ContinueElsewhere),
+            ("reconnecting", Text::Reconnecting),
+            ("completed", Text::Completed),
+            ("failedDeclined", Text::FailedDeclined),
+            ("failedNetwork", Text::FailedNetwork),
+            ("failedUnavailable", Text::FailedUnavailable),
+            ("failedSetup", Text::FailedSetup),
+            ("expired", Text::Expired),
+            ("cancelled", Text::Cancelled),
+            ("openApp", Text::OpenApp),
+            ("continueInNewTab", Text::ContinueInNewTab),
+            ("cancel", Text::Cancel),
+            ("tryAgain", Text::TryAgain),
+            ("expiresIn", Text::ExpiresIn),
+            ("expiresInMinutes", Text::ExpiresInMinutes),
+            ("userDataIntro", Text::UserDataIntro),
+            ("registrationId", Text::RegistrationId),
+            ("phoneNumber", Text::PhoneNumber),
+            ("personalCode", Text::PersonalCode),
+            ("formatHint", Text::FormatHint),
+            ("invalidFormat", Text::InvalidFormat),
+            ("continue", Text::Continue),
+        ];
+        assert_eq!(keys.len(), Text::COUNT);
+        for (key, text) in keys {
+            assert_eq!(Text::from_key(key), Some(text), "{key}");
+            assert_eq!(text.key(), key);
+        }
+        assert_eq!(Text::from_key("scanQR"), None);
+        assert_eq!(Text::from_key(""), None);
+        // Every key `index.d.ts` types (`MessageKey`) is one the widget takes.
+        let dts = include_str!("../../js/index.d.ts");
+        let union = dts
+            .split("export type MessageKey =")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .expect("index.d.ts declares MessageKey");
+        let typed: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
+        assert!(typed.len() > 20, "{typed:?}");
+        for key in typed {
+            assert!(Text::from_key(key).is_some(), "index.d.ts: {key}");
         }
     }
 

@@ -2,13 +2,15 @@
 //! (Hopae's create takes `userData`; without the required fields it answers
 //! 400): which fields, their format, and the check the form runs inline.
 
+use crate::core::messages::Text;
+
 /// One field of the user-data form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
     /// The `userData` member it fills.
     pub name: &'static str,
-    /// The message key of its label (see `messages::KEYS`).
-    pub label: &'static str,
+    /// Its label.
+    pub label: Text,
     /// A valid example, shown as the format hint.
     pub example: &'static str,
     /// `inputmode` for on-screen keyboards.
@@ -65,7 +67,7 @@ fn personal_code(v: &str) -> bool {
 
 const SMART_ID: &[Field] = &[Field {
     name: "registrationId",
-    label: "registrationId",
+    label: Text::RegistrationId,
     example: "PNOEE-30303039914",
     input_mode: "text",
     format: Format::RegistrationId,
@@ -74,7 +76,7 @@ const SMART_ID: &[Field] = &[Field {
 const MOBILE_ID: &[Field] = &[
     Field {
         name: "phoneNumber",
-        label: "phoneNumber",
+        label: Text::PhoneNumber,
         example: "+37200000766",
         input_mode: "tel",
         format: Format::PhoneNumber,
@@ -82,7 +84,7 @@ const MOBILE_ID: &[Field] = &[
     Field {
         // Hopae's name for it (user-data requirements); shown as "personal code".
         name: "nationalIdentityNumber",
-        label: "personalCode",
+        label: Text::PersonalCode,
         example: "60001019906",
         input_mode: "numeric",
         format: Format::PersonalCode,

@@ -20,7 +20,7 @@ use web_sys::{
     ShadowRoot, ShadowRootInit, ShadowRootMode,
 };
 
-use crate::core::messages::{Message, Messages};
+use crate::core::messages::{Message, Messages, Text};
 use crate::core::qr::QrMatrix;
 use crate::core::session::{Actions, Form};
 use crate::web::canvas;
@@ -241,11 +241,13 @@ impl View {
 
     /// (Re)writes every fixed label in the view's language for the provider.
     fn label(&self) {
-        let text = |key: &str| self.messages.get(key, &self.provider_id);
-        self.title.set_text_content(Some(&text("title")));
-        let _ = self.canvas.set_attribute("aria-label", &text("qrLabel"));
-        self.cancel.set_text_content(Some(&text("cancel")));
-        self.try_again.set_text_content(Some(&text("tryAgain")));
+        let text = |t: Text| self.messages.get(t, &self.provider_id);
+        self.title.set_text_content(Some(&text(Text::Title)));
+        let _ = self
+            .canvas
+            .set_attribute("aria-label", &text(Text::QrLabel));
+        self.cancel.set_text_content(Some(&text(Text::Cancel)));
+        self.try_again.set_text_content(Some(&text(Text::TryAgain)));
     }
 
     /// The provider changed (a fallback): relabel.
@@ -289,7 +291,7 @@ impl View {
             Message::ConfirmInApp {
                 code: Some(code), ..
             } => {
-                let label = self.messages.get("verificationCode", &self.provider_id);
+                let label = self.messages.get(Text::VerificationCode, &self.provider_id);
                 let label = crate::core::messages::fill(&label, "code", "");
                 self.code_label.set_text_content(Some(label.trim()));
                 self.code_value.set_text_content(Some(code));
@@ -337,18 +339,18 @@ impl View {
             }
             let submit = element(&document, "button", "hopae-verify-submit", "submit-button")?;
             submit.set_attribute("type", "submit")?;
-            submit.set_text_content(Some(&self.messages.get("continue", &self.provider_id)));
+            submit.set_text_content(Some(&self.messages.get(Text::Continue, &self.provider_id)));
             self.form.append_child(&submit)?;
         }
         let mut focused = false;
         for (i, ((input, hint), field)) in self.inputs.iter().zip(form.fields).enumerate() {
             let invalid = form.invalid.get(i).copied().unwrap_or(false);
-            let key = if invalid {
-                "invalidFormat"
+            let hint_text = if invalid {
+                Text::InvalidFormat
             } else {
-                "formatHint"
+                Text::FormatHint
             };
-            let template = self.messages.get(key, &self.provider_id);
+            let template = self.messages.get(hint_text, &self.provider_id);
             let text = crate::core::messages::fill(&template, "code", field.example);
             hint.set_text_content(Some(&text));
             if invalid {
@@ -440,13 +442,13 @@ impl View {
                 "hopae-verify-app-link"
             });
         }
-        let text = self.messages.get("openApp", &self.provider_id);
+        let text = self.messages.get(Text::OpenApp, &self.provider_id);
         self.link(url, &text, false)
     }
 
     /// "Continue to {provider} in a new tab": a way on when a pop-up is blocked.
     pub fn new_tab_link(&self, url: &str) -> Result<(), JsValue> {
-        let text = self.messages.get("continueInNewTab", &self.provider_id);
+        let text = self.messages.get(Text::ContinueInNewTab, &self.provider_id);
         self.link(Some(url), &text, true)
     }
 
