@@ -1,6 +1,7 @@
 // <hopae-verify>: the widget as a custom element. Exported unregistered;
 // `hopae-connect-widget/define` (or the drop-in script) registers it.
 import { mount } from "./mount.js";
+import { detail, dispatch } from "./events.js";
 
 /**
  * Attribute -> option; numbers are parsed by the widget. The one table: the
@@ -25,14 +26,7 @@ export const ATTRIBUTES = {
 /** Tells the page that options are wrong, where there is no caller to throw to. */
 export function reportInvalid(element, error) {
   console.error(error);
-  element.dispatchEvent(
-    new CustomEvent("hopae-failed", {
-      bubbles: true,
-      composed: true,
-      // The same fields as every hopae-failed detail (see src/web/events.rs).
-      detail: { verificationId: null, code: "invalid_options", title: "Invalid options", message: error.message, httpStatus: null, retryable: false, hopaeCode: null },
-    }),
-  );
+  dispatch(element, "failed", detail("failed", null, "invalid_options", "Invalid options", error.message, null, false, null));
 }
 
 // Importing this module in Node must not throw: extend HTMLElement only where it exists.

@@ -1,6 +1,7 @@
 // Loaded on demand only: what the widget shows when its WebAssembly module
 // cannot load (there is no Rust to draw the card then), and the warning for an
-// option mount() does not know. Imports nothing.
+// option mount() does not know.
+import { detail } from "./events.js";
 
 /** [message, button] per language. */
 const TEXT = {
@@ -82,18 +83,18 @@ export function showLoadFailure(element, locale, retry) {
 
 /** The hopae-failed detail of a load failure from load.js: what happened and what to check. */
 export function loadFailed(error) {
-  return {
-    verificationId: null,
-    code: "wasm_load_failed",
-    title: "Could not load",
-    message:
-      `hopae-connect-widget could not load its WebAssembly module from ${error.url}: ${error.message}. ` +
+  return detail(
+    "failed",
+    null,
+    "wasm_load_failed",
+    "Could not load",
+    `hopae-connect-widget could not load its WebAssembly module from ${error.url}: ${error.message}. ` +
       "Check that this URL serves hopae_connect_widget_bg.wasm (point data-wasm or the wasmUrl option at it if it lives elsewhere), " +
       "that it is served as application/wasm, and that a Content-Security-Policy allows 'wasm-unsafe-eval' in script-src.",
-    httpStatus: null,
-    retryable: true,
-    hopaeCode: null,
-  };
+    null,
+    true,
+    null,
+  );
 }
 
 /** Edit distance, for naming the option that was probably meant. */

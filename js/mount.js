@@ -1,4 +1,5 @@
 import { load, mountWasm } from "./load.js";
+import { detail, dispatch } from "./events.js";
 
 /** The latest mount() call per element: an earlier one still loading is superseded. */
 const latest = new WeakMap();
@@ -14,7 +15,7 @@ const KNOWN = [
 const TERMINAL = ["hopae-completed", "hopae-failed", "hopae-expired", "hopae-cancelled"];
 
 /** What `done` settles with when a verification never started (superseded, destroyed while loading). */
-const NEVER_STARTED = () => ({ type: "hopae-cancelled", detail: { verificationId: null } });
+const NEVER_STARTED = () => ({ type: "hopae-cancelled", detail: detail("cancelled") });
 
 /**
  * Mounts a verification widget on `element` and starts a verification.
@@ -89,13 +90,13 @@ export async function mount(element, options) {
       // (If even this chunk cannot load, the event still says what happened.)
       const { showLoadFailure, loadFailed } = await import("./fallback.js").catch(() => ({
         showLoadFailure: () => undefined,
-        loadFailed: (e) => ({ verificationId: null, code: e.code, title: "", message: e.message, httpStatus: null, retryable: true }),
+        loadFailed: (e) => detail("failed", null, e.code, "", e.message, null, true, null),
       }));
       failureView = showLoadFailure(element, options?.locale, () => handle.restart());
-      const detail = loadFailed(error);
-      settle({ type: "hopae-failed", detail });
+      const failure = loadFailed(error);
+      settle({ type: "hopae-failed", detail: failure });
       unlisten();
-      element.dispatchEvent(new CustomEvent("hopae-failed", { bubbles: true, composed: true, detail }));
+      dispatch(element, "failed", failure);
       return;
     }
     if (destroyed || (keyed && latest.get(element) !== token)) {

@@ -19,7 +19,7 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
 // cargo -> wasm-bindgen -> wasm-opt (scripts/cargo-wasm.mjs: the pinned nightly, build-std).
 buildWasm(dist);
-const JS = ["index.js", "mount.js", "load.js", "element.js", "define.js", "fallback.js", "react.js"];
+const JS = ["index.js", "mount.js", "load.js", "events.js", "element.js", "define.js", "fallback.js", "react.js"];
 const TYPES = ["index.d.ts", "define.d.ts", "react.d.ts", "vue.d.ts", "svelte.d.ts"];
 for (const file of [...JS, ...TYPES]) {
   copyFileSync(join(root, "js", file), join(dist, file));

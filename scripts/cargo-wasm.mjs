@@ -8,7 +8,7 @@
 // rust-src. Tests and clippy keep the stable toolchain of rust-toolchain.toml.
 // HOPAE_WASM_STABLE=1 builds with the stable toolchain instead (for comparing).
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { shortenImports } from "./wasm-imports.mjs";
@@ -65,11 +65,27 @@ export const WASM_OPT_FLAGS = ["-Oz", "--low-memory-unused", "--flatten", "--rer
 export function buildWasm(outDir, { names = false, ...options } = {}) {
   const built = cargoWasm(names ? "names" : "release", options);
   execFileSync("wasm-bindgen", [built, "--out-dir", outDir, "--target", "web", "--omit-default-module-path"], { cwd: root, stdio: "inherit" });
+  sharedSnippets(outDir);
   const wasm = join(outDir, "hopae_connect_widget_bg.wasm");
   execFileSync(join(root, "node_modules/.bin/wasm-opt"), [...(names ? [...WASM_OPT_FLAGS.filter((f) => f !== "--strip-debug"), "-g"] : WASM_OPT_FLAGS), wasm, "-o", wasm], { cwd: root, stdio: "inherit" });
   // Short import names in the wasm and the glue (scripts/wasm-imports.mjs).
   if (!names) shortenImports(wasm, join(outDir, "hopae_connect_widget.js"));
   return wasm;
+}
+
+/**
+ * wasm-bindgen copies a module the Rust imports (`#[wasm_bindgen(module =
+ * "/js/events.js")]`) to snippets/<crate>-<hash>/js/ and the glue imports it
+ * from there. The package ships each such module once, next to the glue (as
+ * scripts/build.mjs copies js/*.js), where the other modules import it too:
+ * the glue's import is pointed there and snippets/ removed.
+ */
+export function sharedSnippets(outDir) {
+  const gluePath = join(outDir, "hopae_connect_widget.js");
+  const glue = readFileSync(gluePath, "utf8").replace(/(["'])\.\/snippets\/[^"'/]+\/js\/([\w-]+\.js)\1/g, '"./$2"');
+  if (glue.includes("./snippets/")) throw new Error("cargo-wasm: the glue imports a snippet that is not a js/*.js module");
+  writeFileSync(gluePath, glue);
+  rmSync(join(outDir, "snippets"), { recursive: true, force: true });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(cargoWasm(process.argv[2] ?? "release"));

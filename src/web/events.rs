@@ -1,103 +1,54 @@
 //! Turns a core [`Event`] into a `hopae-*` CustomEvent on the host element.
 //!
-//! Every event bubbles and is composed, so it leaves a shadow root and can be
-//! listened for on any ancestor. Details use the camelCase names of DESIGN.md.
+//! The detail is built and dispatched by `emit` of `js/events.js`, the one
+//! table of every event's detail keys (element.js, mount.js and fallback.js
+//! build their `hopae-failed` details there too). Rust passes the values
+//! positionally, in that table's order: one call per event instead of one
+//! `Reflect::set` per field. Every event bubbles and is composed, so it leaves
+//! a shadow root and can be listened for on any ancestor.
 
-use js_sys::{Object, Reflect};
-use wasm_bindgen::JsValue;
-use web_sys::{CustomEvent, CustomEventInit, Element};
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
 
 use crate::core::api::Code;
 use crate::core::session::Event;
 
-/// The DOM event name of a core event.
-pub fn name(event: &Event) -> &'static str {
-    match event {
-        Event::Initiated { .. } => "hopae-initiated",
-        Event::Status { .. } => "hopae-status",
-        Event::Completed { .. } => "hopae-completed",
-        Event::Failed { .. } => "hopae-failed",
-        Event::Expired { .. } => "hopae-expired",
-        Event::Cancelled { .. } => "hopae-cancelled",
-    }
+#[wasm_bindgen(module = "/js/events.js")]
+extern "C" {
+    /// Dispatches event `kind` (an index into the types of js/events.js) on
+    /// `host` with the detail of the values, in that table's key order
+    /// (`undefined`: absent). False if a listener called `preventDefault()`.
+    #[wasm_bindgen(catch)]
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        host: &Element,
+        kind: u8,
+        a: JsValue,
+        b: JsValue,
+        c: JsValue,
+        d: JsValue,
+        e: JsValue,
+        f: JsValue,
+        g: JsValue,
+    ) -> Result<bool, JsValue>;
 }
 
-/// Builds the event's detail. `raw` is the body of the response that caused
-/// it, from which `verifiedAttributes` is passed through untouched.
-pub fn detail(event: &Event, raw: &JsValue) -> Object {
-    let d = Object::new();
-    let set = |key: &str, value: JsValue| {
-        // Setting a plain property on a fresh object cannot fail.
-        let _ = Reflect::set(&d, &JsValue::from_str(key), &value);
-    };
-    let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-    match event {
-        Event::Initiated {
-            verification_id,
-            provider_id,
-            flow_type,
-            expires_at,
-        } => {
-            set("verificationId", verification_id.into());
-            set("providerId", provider_id.into());
-            set("flowType", flow_type.into());
-            set("expiresAt", opt(expires_at));
-        }
-        Event::Status {
-            verification_id,
-            provider_id,
-            status,
-            fallback_from,
-        } => {
-            set("verificationId", opt(verification_id));
-            set("providerId", provider_id.into());
-            set("status", status.into());
-            if fallback_from.is_some() {
-                set("fallbackFrom", opt(fallback_from));
-            }
-        }
-        Event::Completed {
-            verification_id,
-            provider_id,
-            verified_at,
-        } => {
-            set("verificationId", verification_id.into());
-            set("providerId", provider_id.into());
-            let attributes = Reflect::get(raw, &JsValue::from_str("verifiedAttributes"))
-                .ok()
-                .filter(|a| a.is_object())
-                .unwrap_or_else(|| Object::new().into());
-            set("verifiedAttributes", attributes);
-            set("verifiedAt", opt(verified_at));
-        }
-        Event::Failed {
-            verification_id,
-            failure,
-        } => {
-            set("verificationId", opt(verification_id));
-            set("code", failure.code.as_str().into());
-            set("title", failure.title.as_str().into());
-            set("message", failure.message.as_str().into());
-            set(
-                "httpStatus",
-                failure.http_status.map_or(JsValue::NULL, JsValue::from),
-            );
-            set("retryable", failure.retryable.into());
-            // Hopae's own code exactly as received, beside the mapped `code`.
-            set(
-                "hopaeCode",
-                match &failure.hopae_code {
-                    Some(Code::Number(n)) => JsValue::from(*n as f64),
-                    Some(Code::Text(t)) => JsValue::from_str(t),
-                    None => JsValue::NULL,
-                },
-            );
-        }
-        Event::Expired { verification_id } | Event::Cancelled { verification_id } => {
-            set("verificationId", opt(verification_id));
-        }
-    }
-    d
+// Indexes into the types of js/events.js (the order of its KEYS).
+const INITIATED: u8 = 0;
+const STATUS: u8 = 1;
+const COMPLETED: u8 = 2;
+const FAILED: u8 = 3;
+const EXPIRED: u8 = 4;
+const CANCELLED: u8 = 5;
+const REDIRECT: u8 = 6;
+
+fn text(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+fn opt(v: &Option<String>) -> JsValue {
+    v.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str)
 }
 
 /// Dispatches the cancelable `hopae-redirect`; returns whether the page let
@@ -108,26 +59,111 @@ pub fn dispatch_redirect(
     provider_id: &str,
     url: &str,
 ) -> Result<bool, JsValue> {
-    let d = Object::new();
-    Reflect::set(&d, &"verificationId".into(), &verification_id.into())?;
-    Reflect::set(&d, &"providerId".into(), &provider_id.into())?;
-    Reflect::set(&d, &"authorizationUrl".into(), &url.into())?;
-    let init = CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_cancelable(true);
-    init.set_detail(&d);
-    let event = CustomEvent::new_with_event_init_dict("hopae-redirect", &init)?;
-    host.dispatch_event(&event)
+    let none = || JsValue::UNDEFINED;
+    emit(
+        host,
+        REDIRECT,
+        text(verification_id),
+        text(provider_id),
+        text(url),
+        none(),
+        none(),
+        none(),
+        none(),
+    )
 }
 
-/// Dispatches `event` on `host`. Listeners run synchronously inside this call,
-/// so the caller must hold no borrow a listener could need.
+/// Dispatches `event` on `host`. `raw` is the body of the response that caused
+/// it, from which `verifiedAttributes` is passed through untouched. Listeners
+/// run synchronously inside this call, so the caller must hold no borrow a
+/// listener could need.
 pub fn dispatch(host: &Element, event: &Event, raw: &JsValue) -> Result<(), JsValue> {
-    let init = CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_detail(&detail(event, raw));
-    let custom = CustomEvent::new_with_event_init_dict(name(event), &init)?;
-    host.dispatch_event(&custom).map(|_| ())
+    let none = || JsValue::UNDEFINED;
+    let (kind, a, b, c, d, e, f, g) = match event {
+        Event::Initiated {
+            verification_id,
+            provider_id,
+            flow_type,
+            expires_at,
+        } => (
+            INITIATED,
+            text(verification_id),
+            text(provider_id),
+            text(flow_type),
+            opt(expires_at),
+            none(),
+            none(),
+            none(),
+        ),
+        Event::Status {
+            verification_id,
+            provider_id,
+            status,
+            fallback_from,
+        } => (
+            STATUS,
+            opt(verification_id),
+            text(provider_id),
+            text(status),
+            opt(fallback_from),
+            none(),
+            none(),
+            none(),
+        ),
+        Event::Completed {
+            verification_id,
+            provider_id,
+            verified_at,
+        } => {
+            let attributes = Reflect::get(raw, &JsValue::from_str("verifiedAttributes"))
+                .ok()
+                .filter(|a| a.is_object())
+                .unwrap_or_else(|| js_sys::Object::new().into());
+            (
+                COMPLETED,
+                text(verification_id),
+                text(provider_id),
+                attributes,
+                opt(verified_at),
+                none(),
+                none(),
+                none(),
+            )
+        }
+        Event::Failed {
+            verification_id,
+            failure,
+        } => (
+            FAILED,
+            opt(verification_id),
+            text(failure.code.as_str()),
+            text(failure.title.as_str()),
+            text(failure.message.as_str()),
+            failure
+                .http_status
+                .map_or(JsValue::UNDEFINED, JsValue::from),
+            JsValue::from_bool(failure.retryable),
+            // Hopae's own code exactly as received, beside the mapped `code`.
+            match &failure.hopae_code {
+                Some(Code::Number(n)) => JsValue::from(*n as f64),
+                Some(Code::Text(t)) => text(t),
+                None => JsValue::UNDEFINED,
+            },
+        ),
+        Event::Expired { verification_id } | Event::Cancelled { verification_id } => (
+            if matches!(event, Event::Expired { .. }) {
+                EXPIRED
+            } else {
+                CANCELLED
+            },
+            opt(verification_id),
+            none(),
+            none(),
+            none(),
+            none(),
+            none(),
+            none(),
+        ),
+    };
+    emit(host, kind, a, b, c, d, e, f, g).map(|_| ())
 }

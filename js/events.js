@@ -1,0 +1,39 @@
+// Every hopae-* event detail is built here, from one table: the wasm
+// (src/web/events.rs imports emit()) passes the values positionally instead
+// of setting one property at a time, and element.js, mount.js and fallback.js
+// build their hopae-failed details with the same detail(), so every detail of
+// one event has the same keys in the same order. Imports nothing.
+
+/** Each event's detail keys, in order; `?`: left out when absent. emit()'s `kind` is the index of a type here. */
+const KEYS = {
+  initiated: "verificationId providerId flowType expiresAt",
+  status: "verificationId providerId status fallbackFrom?",
+  completed: "verificationId providerId verifiedAttributes verifiedAt",
+  failed: "verificationId code title message httpStatus retryable hopaeCode",
+  expired: "verificationId",
+  cancelled: "verificationId",
+  redirect: "verificationId providerId authorizationUrl",
+};
+const TYPES = Object.keys(KEYS);
+
+/** The detail of `hopae-${type}`: its keys paired with `values`, in order (an absent value is null). */
+export function detail(type, ...values) {
+  const out = {};
+  KEYS[type].split(" ").forEach((key, i) => {
+    const value = values[i] ?? null;
+    if (!key.endsWith("?")) out[key] = value;
+    else if (value !== null) out[key.slice(0, -1)] = value;
+  });
+  return out;
+}
+
+/**
+ * Dispatches `hopae-${type}` with `detail` on `host`: bubbling and composed
+ * (it leaves a shadow root), cancelable for hopae-redirect. Returns false if
+ * a listener called preventDefault().
+ */
+export const dispatch = (host, type, detail) =>
+  host.dispatchEvent(new CustomEvent(`hopae-${type}`, { bubbles: true, composed: true, cancelable: type === "redirect", detail }));
+
+/** For the wasm (src/web/events.rs): dispatches event `kind` (an index into TYPES) with the detail of `values`. */
+export const emit = (host, kind, ...values) => dispatch(host, TYPES[kind], detail(TYPES[kind], ...values));
