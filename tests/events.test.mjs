@@ -1,0 +1,92 @@
+// Every hopae-failed detail has the same keys, in the same order, wherever it
+// is built: the wasm's (a failure at run time; tests/web.rs compares it with
+// js/events.js), element.js's invalid_options, fallback.js's wasm_load_failed
+// and mount.js's when even fallback.js cannot load. All come from the one
+// table of js/events.js. Runs on the built package (dist/), as it ships.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+const dist = new URL("../dist/", import.meta.url);
+const { detail, dispatch, emit } = await import(new URL("events.js", dist));
+const { reportInvalid } = await import(new URL("element.js", dist));
+const { loadFailed } = await import(new URL("fallback.js", dist));
+
+const FAILED = ["verificationId", "code", "title", "message", "httpStatus", "retryable", "hopaeCode"];
+
+/** A stand-in element that records what is dispatched on it. */
+function element() {
+  const events = [];
+  return { events, dispatchEvent: (event) => (events.push(event), !event.defaultPrevented) };
+}
+
+test("invalid_options (element.js) and wasm_load_failed (fallback.js) have the keys of every hopae-failed", (t) => {
+  t.mock.method(console, "error", () => {});
+  const el = element();
+  reportInvalid(el, new Error("hopae-connect-widget: mount() needs an endpoint"));
+  assert.equal(el.events.length, 1);
+  const [event] = el.events;
+  assert.equal(event.type, "hopae-failed");
+  assert.ok(event.bubbles && event.composed && !event.cancelable);
+  assert.deepEqual(event.detail, {
+    verificationId: null,
+    code: "invalid_options",
+    title: "Invalid options",
+    message: "hopae-connect-widget: mount() needs an endpoint",
+    httpStatus: null,
+    retryable: false,
+    hopaeCode: null,
+  });
+  assert.deepEqual(Object.keys(event.detail), FAILED);
+
+  const load = loadFailed(Object.assign(new Error("the server answered HTTP 404"), { url: "https://cdn.example/x.wasm" }));
+  assert.deepEqual(Object.keys(load), FAILED);
+  assert.equal(load.code, "wasm_load_failed");
+  assert.equal(load.retryable, true);
+  assert.match(load.message, /x\.wasm: the server answered HTTP 404/);
+  assert.deepEqual(Object.keys(detail("failed")), FAILED);
+});
+
+test("mount.js builds its last-resort load failure with the same table", () => {
+  // When even fallback.js cannot load, mount.js builds the detail itself: through detail("failed", …).
+  const source = readFileSync(new URL("../js/mount.js", import.meta.url), "utf8");
+  assert.match(source, /loadFailed: \(e\) => detail\("failed", null, e\.code, "", e\.message, null, true, null\)/);
+  assert.doesNotMatch(source, /new CustomEvent/);
+});
+
+test("emit(), what the wasm calls, dispatches each event with its keys and null for what is absent", () => {
+  const cases = [
+    [0, ["v1", "bankidse", "qr"], "hopae-initiated", { verificationId: "v1", providerId: "bankidse", flowType: "qr", expiresAt: null }],
+    [1, ["v1", "bankidse", "pending"], "hopae-status", { verificationId: "v1", providerId: "bankidse", status: "pending" }],
+    [1, [undefined, "frejaid", "fallback", "bankidse"], "hopae-status", { verificationId: null, providerId: "frejaid", status: "fallback", fallbackFrom: "bankidse" }],
+    [2, ["v1", "bankidse", { name: "A" }, "2026-01-01T00:00:00Z"], "hopae-completed", { verificationId: "v1", providerId: "bankidse", verifiedAttributes: { name: "A" }, verifiedAt: "2026-01-01T00:00:00Z" }],
+    [3, ["v1", "USER_CANCELLED", "Cancelled", "…", 409, false, 410003], "hopae-failed", { verificationId: "v1", code: "USER_CANCELLED", title: "Cancelled", message: "…", httpStatus: 409, retryable: false, hopaeCode: 410003 }],
+    [4, ["v1"], "hopae-expired", { verificationId: "v1" }],
+    [5, [], "hopae-cancelled", { verificationId: null }],
+    [6, ["v1", "bankidse", "https://idp.example/a"], "hopae-redirect", { verificationId: "v1", providerId: "bankidse", authorizationUrl: "https://idp.example/a" }],
+  ];
+  for (const [kind, values, type, expected] of cases) {
+    const el = element();
+    assert.equal(emit(el, kind, ...values), true);
+    assert.equal(el.events[0].type, type);
+    assert.deepEqual(el.events[0].detail, expected, type);
+    assert.equal(el.events[0].cancelable, type === "hopae-redirect");
+  }
+});
+
+test("a hopae-redirect listener's preventDefault() reaches the caller", () => {
+  const target = new EventTarget();
+  target.addEventListener("hopae-redirect", (e) => e.preventDefault());
+  assert.equal(dispatch(target, "redirect", detail("redirect", "v1", "bankidse", "https://idp.example/a")), false);
+});
+
+test("the Rust side's kinds are the table's order (src/web/events.rs)", () => {
+  const rust = readFileSync(new URL("../src/web/events.rs", import.meta.url), "utf8");
+  const kinds = [...rust.matchAll(/^const ([A-Z]+): u8 = (\d+);$/gm)].map(([, name, i]) => [Number(i), `hopae-${name.toLowerCase()}`]);
+  assert.equal(kinds.length, 7);
+  for (const [i, type] of kinds) {
+    const el = element();
+    emit(el, i);
+    assert.equal(el.events[0].type, type);
+  }
+});
