@@ -52,7 +52,7 @@ describe("npm pack", () => {
   });
 
   test("the tarball holds the built widget, its types and the server, and nothing else", () => {
-    for (const file of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/define.js", "dist/define.d.ts", "dist/hopae-verify.js", "dist/hopae_connect_widget_bg.wasm", "dist/hopae_connect_widget.js", "dist/fallback.js", "dist/react.js", "dist/react.d.ts", "dist/vue.d.ts", "dist/svelte.d.ts", "dist/integrity.json", "server/index.js", "server/index.d.ts", "LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md"]) {
+    for (const file of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/define.js", "dist/define.d.ts", "dist/hopae-verify.js", "dist/hopae_connect_widget_bg.wasm", "dist/hopae_connect_widget.js", "dist/events.js", "dist/fallback.js", "dist/react.js", "dist/react.d.ts", "dist/vue.d.ts", "dist/svelte.d.ts", "dist/integrity.json", "server/index.js", "server/index.d.ts", "LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md"]) {
       assert.ok(tarball.files.includes(file), `${file} is packed`);
     }
     assert.deepEqual(tarball.files.filter((f) => !/^(dist|server)\//.test(f) && !["package.json", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md"].includes(f)), []);

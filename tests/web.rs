@@ -158,6 +158,61 @@ async fn a_refused_create_request_dispatches_one_bubbling_hopae_failed() {
     handle.destroy();
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/events.js")]
+extern "C" {
+    /// js/events.js: the detail of `hopae-<kind>`, built from its one key table.
+    #[wasm_bindgen(js_name = detail)]
+    fn js_detail(kind: &str) -> JsValue;
+}
+
+fn keys(object: &JsValue) -> Vec<String> {
+    Object::keys(object.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect()
+}
+
+/// The runtime hopae-failed carries exactly the keys (in order) of the
+/// hopae-failed that element.js (invalid_options) and fallback.js
+/// (wasm_load_failed) build: all come from js/events.js's table
+/// (tests/events.test.mjs checks the two JS ones).
+#[wasm_bindgen_test]
+async fn a_runtime_hopae_failed_has_the_keys_of_every_hopae_failed() {
+    let el = host();
+    let failed = next_event(&el, "hopae-failed");
+    let handle = hopae_connect_widget::mount(
+        el.clone().into(),
+        options(&[
+            ("endpoint", "/no-such-backend".into()),
+            ("providerId", "bankidse".into()),
+        ]),
+    )
+    .map_err(JsValue::from)
+    .expect("mounts");
+    let event = failed.await.expect("hopae-failed");
+    let detail = Reflect::get(&event, &"detail".into()).expect("detail");
+    assert_eq!(
+        keys(&detail),
+        [
+            "verificationId",
+            "code",
+            "title",
+            "message",
+            "httpStatus",
+            "retryable",
+            "hopaeCode"
+        ]
+    );
+    assert_eq!(keys(&detail), keys(&js_detail("failed")));
+    // A failure without Hopae's own code says so with null, not a missing key.
+    assert_eq!(
+        Reflect::get(&detail, &"hopaeCode".into()).expect("hopaeCode"),
+        JsValue::NULL
+    );
+    handle.destroy();
+    el.remove();
+}
+
 #[wasm_bindgen_test]
 fn bad_options_throw_errors_that_say_what_to_fix() {
     let el: JsValue = host().into();
