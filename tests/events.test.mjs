@@ -90,3 +90,11 @@ test("the Rust side's kinds are the table's order (src/web/events.rs)", () => {
     assert.equal(el.events[0].type, type);
   }
 });
+
+test("the build ships events.js once, next to the glue: no snippets/ copy, the wasm's imports all under the short module", () => {
+  const glue = readFileSync(new URL("hopae_connect_widget.js", dist), "utf8");
+  assert.match(glue, /import\s*\{\s*emit(?: as \w+)?\s*\}\s*from\s*["']\.\/events\.js["']/);
+  assert.doesNotMatch(glue, /snippets\//);
+  const wasm = new WebAssembly.Module(readFileSync(new URL("hopae_connect_widget_bg.wasm", dist)));
+  assert.deepEqual([...new Set(WebAssembly.Module.imports(wasm).map((i) => i.module))], ["w"]);
+});
