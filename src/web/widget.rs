@@ -413,6 +413,22 @@ impl Widget {
                 mode,
             }),
             Effect::Send(request) => self.send(request),
+            Effect::Credential { url } => {
+                let request = match self.inner.try_borrow() {
+                    Ok(inner) => JsJson(inner.last_body.clone())
+                        .get("flowDetails")
+                        .and_then(|d| d.get("request"))
+                        .map(|r| r.0),
+                    Err(_) => None,
+                };
+                let weak: Weak<Widget> = Rc::downgrade(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = present(request, &url).await;
+                    if let Some(widget) = weak.upgrade() {
+                        widget.feed(Input::Credential(result));
+                    }
+                });
+            }
             Effect::ShowQr(matrix) => {
                 let painted = match self.inner.try_borrow() {
                     Ok(inner) => inner.view.show_qr(&matrix),
@@ -472,6 +488,7 @@ impl Widget {
                     Effect::Form(None) => inner.view.hide_form(),
                     Effect::Emit(_)
                     | Effect::Send(_)
+                    | Effect::Credential { .. }
                     | Effect::Redirect { .. }
                     | Effect::ShowQr(_)
                     | Effect::Countdown(_) => {}
@@ -601,6 +618,68 @@ impl Widget {
             };
             widget.feed(input);
         });
+    }
+}
+
+/// The `dc` flow in the browser: `navigator.credentials.get({digital:
+/// {requests: [request]}})` where the Digital Credentials API exists, then
+/// `POST url` with `{credential: {protocol, data}}`. `Err` is the name of the
+/// reason (`NotSupportedError` without the API, the `DOMException`'s name
+/// when the prompt failed or was dismissed, `NetworkError` for the post).
+async fn present(request: Option<JsValue>, url: &str) -> Result<(), String> {
+    use js_sys::{Array, Function, Object, Reflect, JSON};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let unsupported = || "NotSupportedError".to_owned();
+    let name = |e: JsValue| {
+        Reflect::get(&e, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .unwrap_or_else(|| "Error".into())
+    };
+    let window = web_sys::window().ok_or_else(unsupported)?;
+    let api = Reflect::get(&window, &"DigitalCredential".into()).map_err(name)?;
+    let credentials = Reflect::get(&window.navigator(), &"credentials".into()).map_err(name)?;
+    let get = Reflect::get(&credentials, &"get".into()).map_err(name)?;
+    let (Some(request), Some(get)) = (request, get.dyn_ref::<Function>()) else {
+        return Err(unsupported());
+    };
+    if api.is_undefined() {
+        return Err(unsupported());
+    }
+    let digital = Object::new();
+    Reflect::set(&digital, &"requests".into(), &Array::of1(&request)).map_err(name)?;
+    let options = Object::new();
+    Reflect::set(&options, &"digital".into(), &digital).map_err(name)?;
+    let promise = get.call1(&credentials, &options).map_err(name)?;
+    let credential = JsFuture::from(js_sys::Promise::resolve(&promise))
+        .await
+        .map_err(name)?;
+    let sent = Object::new();
+    for key in ["protocol", "data"] {
+        let value = Reflect::get(&credential, &key.into()).map_err(name)?;
+        Reflect::set(&sent, &key.into(), &value).map_err(name)?;
+    }
+    let body = Object::new();
+    Reflect::set(&body, &"credential".into(), &sent).map_err(name)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JSON::stringify(&body).map_err(name)?.into());
+    let headers = web_sys::Headers::new().map_err(name)?;
+    headers
+        .set("Content-Type", "application/json")
+        .map_err(name)?;
+    init.set_headers(&headers);
+    let network = |_| "NetworkError".to_owned();
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(network)?
+        .dyn_into()
+        .map_err(network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err("NetworkError".into())
     }
 }
 
