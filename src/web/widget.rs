@@ -627,59 +627,58 @@ impl Widget {
 /// reason (`NotSupportedError` without the API, the `DOMException`'s name
 /// when the prompt failed or was dismissed, `NetworkError` for the post).
 async fn present(request: Option<JsValue>, url: &str) -> Result<(), String> {
-    use js_sys::{Array, Function, Object, Reflect, JSON};
+    use js_sys::{Function, Promise, Reflect, JSON};
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    let unsupported = || "NotSupportedError".to_owned();
     let name = |e: JsValue| {
         Reflect::get(&e, &"name".into())
             .ok()
             .and_then(|n| n.as_string())
-            .unwrap_or_else(|| "Error".into())
+            .unwrap_or_default()
     };
-    let window = web_sys::window().ok_or_else(unsupported)?;
-    let api = Reflect::get(&window, &"DigitalCredential".into()).map_err(name)?;
+    let text = |v: &JsValue| {
+        JSON::stringify(v)
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_else(|| "null".into())
+    };
+    let window = web_sys::window().ok_or_else(String::new)?;
     let credentials = Reflect::get(&window.navigator(), &"credentials".into()).map_err(name)?;
     let get = Reflect::get(&credentials, &"get".into()).map_err(name)?;
-    let (Some(request), Some(get)) = (request, get.dyn_ref::<Function>()) else {
-        return Err(unsupported());
+    let api = Reflect::get(&window, &"DigitalCredential".into()).map_err(name)?;
+    let Some(request) = request.filter(|_| get.is_function() && !api.is_undefined()) else {
+        return Err("NotSupportedError".into());
     };
-    if api.is_undefined() {
-        return Err(unsupported());
-    }
-    let digital = Object::new();
-    Reflect::set(&digital, &"requests".into(), &Array::of1(&request)).map_err(name)?;
-    let options = Object::new();
-    Reflect::set(&options, &"digital".into(), &digital).map_err(name)?;
-    let promise = get.call1(&credentials, &options).map_err(name)?;
-    let credential = JsFuture::from(js_sys::Promise::resolve(&promise))
+    let options = JSON::parse(&["{\"digital\":{\"requests\":[", &text(&request), "]}}"].concat())
+        .map_err(name)?;
+    let promise = get
+        .unchecked_ref::<Function>()
+        .call1(&credentials, &options)
+        .map_err(name)?;
+    let credential = JsFuture::from(promise.unchecked_into::<Promise>())
         .await
         .map_err(name)?;
-    let sent = Object::new();
-    for key in ["protocol", "data"] {
-        let value = Reflect::get(&credential, &key.into()).map_err(name)?;
-        Reflect::set(&sent, &key.into(), &value).map_err(name)?;
-    }
-    let body = Object::new();
-    Reflect::set(&body, &"credential".into(), &sent).map_err(name)?;
+    let field = |key: &str| text(&Reflect::get(&credential, &key.into()).unwrap_or_default());
+    let body = [
+        "{\"credential\":{\"protocol\":",
+        &field("protocol"),
+        ",\"data\":",
+        &field("data"),
+        "}}",
+    ]
+    .concat();
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
-    init.set_body(&JSON::stringify(&body).map_err(name)?.into());
+    init.set_body(&body.into());
     let headers = web_sys::Headers::new().map_err(name)?;
     headers
         .set("Content-Type", "application/json")
         .map_err(name)?;
     init.set_headers(&headers);
-    let network = |_| "NetworkError".to_owned();
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(network)?
-        .dyn_into()
-        .map_err(network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err("NetworkError".into())
+    let sent = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    match sent.map(|r| r.unchecked_into::<web_sys::Response>().ok()) {
+        Ok(true) => Ok(()),
+        _ => Err("NetworkError".into()),
     }
 }
 
