@@ -628,13 +628,15 @@ impl Session {
 
         let flow_type = body.flow.name().to_owned();
         match body.flow {
-            Flow::Qr { data } => {
-                match QrMatrix::encode(&data) {
-                    Ok(matrix) => self.push(Effect::ShowQr(matrix)),
-                    Err(e) => return self.fail(Error::QrDataTooLong { len: e.len }),
+            // A `dc` answer without native mode: its cross-device link.
+            Flow::Qr { data }
+            | Flow::Dc {
+                callback: None,
+                link: Some(data),
+            } => {
+                if !self.show_qr(data) {
+                    return;
                 }
-                self.qr_data = Some(data);
-                self.flow_message = Message::ScanQr;
             }
             Flow::Push { message, code } => {
                 self.flow_message = Message::ConfirmInApp {
@@ -672,14 +674,6 @@ impl Session {
                 self.qr_data = link;
                 self.flow_message = Message::InProgress;
                 self.push(Effect::Credential { url });
-            }
-            Flow::Dc {
-                callback: None,
-                link: Some(link),
-            } => {
-                if !self.show_dc_link(link) {
-                    return;
-                }
             }
             Flow::Dc { .. } => return self.fail(Error::UnsupportedFlow("dc".into())),
             Flow::Other(other) => return self.fail(Error::UnsupportedFlow(other)),
@@ -1043,8 +1037,8 @@ impl Session {
         }
     }
 
-    /// Paints the `dc` flow's cross-device link; `false` when it failed.
-    fn show_dc_link(&mut self, link: String) -> bool {
+    /// Paints a QR code (or fails); `false` when it failed.
+    fn show_qr(&mut self, link: String) -> bool {
         match QrMatrix::encode(&link) {
             Ok(matrix) => self.push(Effect::ShowQr(matrix)),
             Err(e) => {
@@ -1072,7 +1066,7 @@ impl Session {
             // answer had one, else `unsupported_flow`.
             _ => match self.qr_data.take() {
                 Some(link) => {
-                    if self.show_dc_link(link) {
+                    if self.show_qr(link) {
                         self.push(Effect::Say(self.flow_message.clone()));
                     }
                 }

@@ -627,38 +627,31 @@ impl Widget {
 /// reason (`NotSupportedError` without the API, the `DOMException`'s name
 /// when the prompt failed or was dismissed, `NetworkError` for the post).
 async fn present(request: Option<JsValue>, url: &str) -> Result<(), String> {
-    use js_sys::{Function, Promise, Reflect, JSON};
+    use js_sys::{Function, Reflect};
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    let name = |e: JsValue| {
+    let window = web_sys::window().ok_or_else(String::new)?;
+    let credentials = Reflect::get(&window.navigator(), &"credentials".into()).unwrap_or_default();
+    let get = Reflect::get(&credentials, &"get".into()).unwrap_or_default();
+    let api = Reflect::get(&window, &"DigitalCredential".into()).unwrap_or_default();
+    let Some(request) = request.filter(|_| get.is_function() && !api.is_undefined()) else {
+        return Err("NotSupportedError".into());
+    };
+    let options = parse(&["{\"digital\":{\"requests\":[", &stringify(&request), "]}}"].concat());
+    let asked = get
+        .unchecked_ref::<Function>()
+        .call1(&credentials, &options);
+    let credential = match asked {
+        Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await,
+        Err(e) => Err(e),
+    }
+    .map_err(|e| {
         Reflect::get(&e, &"name".into())
             .ok()
             .and_then(|n| n.as_string())
             .unwrap_or_default()
-    };
-    let text = |v: &JsValue| {
-        JSON::stringify(v)
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_else(|| "null".into())
-    };
-    let window = web_sys::window().ok_or_else(String::new)?;
-    let credentials = Reflect::get(&window.navigator(), &"credentials".into()).map_err(name)?;
-    let get = Reflect::get(&credentials, &"get".into()).map_err(name)?;
-    let api = Reflect::get(&window, &"DigitalCredential".into()).map_err(name)?;
-    let Some(request) = request.filter(|_| get.is_function() && !api.is_undefined()) else {
-        return Err("NotSupportedError".into());
-    };
-    let options = JSON::parse(&["{\"digital\":{\"requests\":[", &text(&request), "]}}"].concat())
-        .map_err(name)?;
-    let promise = get
-        .unchecked_ref::<Function>()
-        .call1(&credentials, &options)
-        .map_err(name)?;
-    let credential = JsFuture::from(promise.unchecked_into::<Promise>())
-        .await
-        .map_err(name)?;
-    let field = |key: &str| text(&Reflect::get(&credential, &key.into()).unwrap_or_default());
+    })?;
+    let field = |key: &str| stringify(&Reflect::get(&credential, &key.into()).unwrap_or_default());
     let body = [
         "{\"credential\":{\"protocol\":",
         &field("protocol"),
@@ -670,16 +663,28 @@ async fn present(request: Option<JsValue>, url: &str) -> Result<(), String> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&body.into());
-    let headers = web_sys::Headers::new().map_err(name)?;
-    headers
-        .set("Content-Type", "application/json")
-        .map_err(name)?;
-    init.set_headers(&headers);
+    if let Ok(headers) = web_sys::Headers::new() {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_headers(&headers);
+    }
     let sent = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
     match sent.map(|r| r.unchecked_into::<web_sys::Response>().ok()) {
         Ok(true) => Ok(()),
         _ => Err("NetworkError".into()),
     }
+}
+
+/// `JSON.stringify(value)`, or `null`.
+fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_else(|| "null".into())
+}
+
+/// `JSON.parse(text)`, or `undefined`.
+fn parse(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or_default()
 }
 
 fn decode<T>(answer: Answer, read: fn(&JsJson) -> Result<T, String>) -> Result<Reply<T>, Error> {
