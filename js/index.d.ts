@@ -133,7 +133,8 @@ export interface HopaeFailedDetail {
   verificationId: string | null;
   /** A stable code: SESSION_NOT_FOUND, PROVIDER_UNAVAILABLE, … (problem-types.yml), or
    * network_error, request_timeout, http_<status>, invalid_response, qr_data_too_long,
-   * unsupported_flow (e.g. the `dc` flow), unsafe_url, display_error (the QR or view
+   * unsupported_flow (e.g. `dc` without the Digital Credentials API), dc_declined (the
+   * person closed the browser's credential prompt), unsafe_url, display_error (the QR or view
    * could not be shown), loa_unavailable (422: the provider cannot meet `requestedLoa`),
    * invalid_options (from the element or drop-in), wasm_load_failed (the WebAssembly
    * module could not load: the message names the URL and what to check), or the

@@ -103,6 +103,8 @@ const CREATE_FIELDS = {
         ? null
         : "must be at most 50 claim names"
       : smallObject(v, 4, 4096),
+  // The dc flow's native mode (guides/dc-native-integration): {mode, platform, expected_origins}.
+  options: (v) => (isPlainObject(v) && Object.entries(v).every(([k, o]) => (k === "expected_origins" ? Array.isArray(o) && o.length <= 16 && o.every((x) => typeof x === "string" && x.length <= 512) : (k === "mode" || k === "platform") && typeof o === "string" && o.length <= 32)) ? null : "must be {mode, platform, expected_origins}"),
   matchData: (v) => smallObject(v, 3, 4096),
   metadata: (v) => smallObject(v, 3, 4096),
   returnContext: (v) =>
@@ -440,6 +442,8 @@ export function createVerificationHandler(options = {}) {
       verificationCode: str(f.verificationCode, 1024),
       deeplink: safeLink(f.deeplink, providerId),
       linkData: safeLink(f.linkData, providerId),
+      // Where the browser posts the dc flow's credential (native mode).
+      callbackUrl: safeLink(f.callbackUrl, providerId),
       action: action(f.action, providerId),
       // The Digital Credentials flow: the request the browser hands to navigator.credentials.get.
       request: isPlainObject(f.request) && JSON.stringify(f.request).length <= 65536 ? f.request : undefined,

@@ -1238,19 +1238,126 @@ fn smart_id_asks_for_the_registration_id_first_unless_the_page_gave_it() {
     );
 }
 
-#[test]
-fn a_digital_credentials_flow_fails_with_a_clear_unsupported_flow() {
+/// A `dc` create answer in native mode (the simulator's `us-id-pass`).
+const DC_NATIVE: &str = r#"{"verificationId":"v","status":"initiated","providerId":"us-id-pass",
+    "flowType":"dc","flowDetails":{"request":{"protocol":"openid4vp-v1-unsigned","data":{"nonce":"n"}},
+    "callbackUrl":"https://api.example/gateway/dc/v/callback"}}"#;
+
+fn dc_started(create: &str) -> (Session, Vec<Effect>) {
     let mut s = Session::new(config(""), 1);
     s.handle(Input::Start, 0);
-    let fx = s.handle(
-        created(r#"{"verificationId":"v","status":"initiated","flowType":"dc","flowDetails":{"request":"x"}}"#, None),
-        10,
-    );
-    let failure = events(&fx).iter().find_map(|e| match e {
+    let fx = s.handle(created(create, None), 10);
+    (s, fx)
+}
+
+fn failure_of(effects: &[Effect]) -> Option<hopae_connect_widget::core::error::Failure> {
+    events(effects).iter().find_map(|e| match e {
         Event::Failed { failure, .. } => Some(failure.clone()),
         _ => None,
-    });
-    let failure = failure.expect("hopae-failed");
+    })
+}
+
+#[test]
+fn a_native_dc_answer_asks_the_browser_for_the_credential_and_keeps_polling() {
+    let (mut s, fx) = dc_started(DC_NATIVE);
+    assert!(
+        fx.contains(&Effect::Credential {
+            url: "https://api.example/gateway/dc/v/callback".into()
+        }),
+        "{fx:?}"
+    );
+    assert!(!fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
+    assert!(events(&fx)
+        .iter()
+        .any(|e| matches!(e, Event::Initiated { flow_type, .. } if flow_type == "dc")));
+    assert!(wake_at(&fx).is_some(), "a poll is planned");
+    // The credential was posted: nothing ends until the status says so.
+    let fx = s.handle(Input::Credential(Ok(())), 500);
+    assert!(events(&fx).is_empty(), "{fx:?}");
+    let fx = poll(&mut s, 20_000, polled(r#"{"status":"completed"}"#));
+    assert!(
+        events(&fx)
+            .iter()
+            .any(|e| matches!(e, Event::Completed { .. })),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn a_dismissed_credential_prompt_fails_clearly_and_offers_try_again() {
+    for name in ["NotAllowedError", "AbortError"] {
+        let (mut s, _) = dc_started(DC_NATIVE);
+        let fx = s.handle(Input::Credential(Err(name.into())), 500);
+        let failure = failure_of(&fx).expect("hopae-failed");
+        assert_eq!(failure.code, "dc_declined");
+        assert_eq!(failure.message, "No digital credential was shared.");
+        assert_eq!(failure.hopae_code, None, "the widget's own failure");
+        assert!(failure.retryable);
+        assert!(fx.contains(&Effect::Actions(Actions {
+            cancel: false,
+            try_again: true
+        })));
+        assert!(s.is_done());
+    }
+}
+
+#[test]
+fn without_the_digital_credentials_api_the_link_is_painted_else_unsupported_flow() {
+    // No API, no link: a clear unsupported_flow.
+    let (mut s, _) = dc_started(DC_NATIVE);
+    let fx = s.handle(Input::Credential(Err("NotSupportedError".into())), 500);
+    let failure = failure_of(&fx).expect("hopae-failed");
     assert_eq!(failure.code, "unsupported_flow");
-    assert_eq!(failure.message, "This widget cannot run the \"dc\" flow.");
+    assert_eq!(
+        failure.message,
+        "This browser cannot present digital credentials; verify another way."
+    );
+    // No API, but the answer offers the cross-device link: it is painted.
+    let with_link = DC_NATIVE.replace(
+        r#""callbackUrl""#,
+        r#""linkData":"https://x.example/l","callbackUrl""#,
+    );
+    let (mut s, _) = dc_started(&with_link);
+    let fx = s.handle(Input::Credential(Err("NotSupportedError".into())), 500);
+    assert!(fx.iter().any(|e| matches!(e, Effect::ShowQr(_))), "{fx:?}");
+    assert!(fx.contains(&Effect::Say(Message::ScanQr)));
+    assert!(!s.is_done());
+    // A post that failed is a network failure.
+    let (mut s, _) = dc_started(DC_NATIVE);
+    let fx = s.handle(Input::Credential(Err("NetworkError".into())), 500);
+    assert_eq!(
+        failure_of(&fx).map(|f| f.code).as_deref(),
+        Some("network_error")
+    );
+}
+
+#[test]
+fn a_dc_answer_without_native_mode_shows_its_link_as_a_qr_code() {
+    let (s, fx) = dc_started(
+        r#"{"verificationId":"v","status":"initiated","flowType":"dc",
+            "flowDetails":{"linkData":"https://x.example/l","qrData":"https://x.example/l"}}"#,
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::ShowQr(_))));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Credential { .. })));
+    assert!(!s.is_done());
+    // Neither a request nor a link: unsupported_flow at once.
+    let (_, fx) = dc_started(
+        r#"{"verificationId":"v","status":"initiated","flowType":"dc","flowDetails":{"request":"x"}}"#,
+    );
+    assert_eq!(
+        failure_of(&fx).map(|f| f.code).as_deref(),
+        Some("unsupported_flow")
+    );
+    // A callback that is not http(s) is never posted to.
+    let (_, fx) = dc_started(&DC_NATIVE.replace("https://api.example", "javascript:x//"));
+    assert_eq!(
+        failure_of(&fx).map(|f| f.code).as_deref(),
+        Some("unsafe_url")
+    );
+    // A late answer after the end changes nothing.
+    let (mut s, _) = dc_started(DC_NATIVE);
+    s.handle(Input::Cancel, 100);
+    assert!(s
+        .handle(Input::Credential(Err("NotAllowedError".into())), 200)
+        .is_empty());
 }

@@ -193,7 +193,15 @@ pub enum Flow {
         /// `flowDetails.authorizationUrl` (checked by the session).
         url: String,
     },
-    /// A flow this widget cannot show (`dc`, or one from a newer API).
+    /// Present a digital credential (`dc`, W3C Digital Credentials API).
+    Dc {
+        /// `flowDetails.callbackUrl`, when `flowDetails.request` came with
+        /// it (native mode): the wallet's answer is posted there.
+        callback: Option<String>,
+        /// The cross-device link to offer instead (`linkData`, else `qrData`).
+        link: Option<String>,
+    },
+    /// A flow this widget cannot show (one from a newer API).
     Other(String),
 }
 
@@ -228,6 +236,10 @@ impl Flow {
                     .clone()
                     .ok_or("the redirect flow has no `flowDetails.authorizationUrl`")?,
             },
+            "dc" => Flow::Dc {
+                callback: d.callback_url.clone().filter(|_| d.dc_request),
+                link: d.link_data.clone().or_else(|| d.qr_data.clone()),
+            },
             _ => Flow::Other(name),
         })
     }
@@ -238,6 +250,7 @@ impl Flow {
             Flow::Qr { .. } => "qr",
             Flow::Push { .. } => "push",
             Flow::Redirect { .. } => "redirect",
+            Flow::Dc { .. } => "dc",
             Flow::Other(name) => name,
         }
     }
@@ -260,6 +273,11 @@ pub struct FlowDetails {
     pub deeplink: Option<String>,
     /// A direct link for QR and Digital Credentials flows.
     pub link_data: Option<String>,
+    /// Whether `request` (the wallet request of the `dc` flow) is an object;
+    /// the shell hands it to `navigator.credentials.get` as sent.
+    pub dc_request: bool,
+    /// Where the `dc` flow's credential is posted.
+    pub callback_url: Option<String>,
 }
 
 impl FlowDetails {
@@ -273,6 +291,8 @@ impl FlowDetails {
             auto_start_token: text(v, "autoStartToken"),
             deeplink: text(v, "deeplink"),
             link_data: text(v, "linkData"),
+            dc_request: v.get("request").is_some_and(|r| r.is_object()),
+            callback_url: text(v, "callbackUrl"),
         }
     }
 }
@@ -577,6 +597,37 @@ mod tests {
         let prose_title = problem(r#"{"title":"Provider is down"}"#);
         assert_eq!(prose_title.code(|_| false), None);
         assert_eq!(prose_title.detail(), Some("Provider is down"));
+    }
+
+    #[test]
+    fn reads_the_dc_flow_in_native_and_cross_device_form() {
+        let native = create(
+            r#"{"verificationId":"v","status":"initiated","flowType":"dc",
+                "flowDetails":{"request":{"protocol":"org-iso-mdoc","data":{}},
+                "callbackUrl":"https://h.example/gateway/dc/v/callback"}}"#,
+        )
+        .expect("decodes");
+        assert_eq!(
+            native.flow,
+            Flow::Dc {
+                callback: Some("https://h.example/gateway/dc/v/callback".into()),
+                link: None
+            }
+        );
+        // A callback without a request object is not native mode.
+        let linked = create(
+            r#"{"verificationId":"v","status":"initiated","flowType":"dc",
+                "flowDetails":{"request":"x","callbackUrl":"https://c","qrData":"https://l"}}"#,
+        )
+        .expect("decodes");
+        assert_eq!(
+            linked.flow,
+            Flow::Dc {
+                callback: None,
+                link: Some("https://l".into())
+            }
+        );
+        assert_eq!(linked.flow.name(), "dc");
     }
 
     #[test]

@@ -507,8 +507,14 @@ impl Error {
                 "The QR payload is too long for a QR code.",
                 S,
             ),
-            // e.g. `dc` (Digital Credentials), which this widget does not run:
-            // the site can offer the provider's other flows instead.
+            // `dc` in a browser without the Digital Credentials API (and no
+            // cross-device link): the site can offer other providers.
+            Error::UnsupportedFlow(flow) if flow == "dc" => f(
+                "unsupported_flow",
+                "Unsupported flow",
+                "This browser cannot present digital credentials; verify another way.",
+                S,
+            ),
             Error::UnsupportedFlow(flow) => Failure {
                 message: ["This widget cannot run the \"", truncate(flow), "\" flow."].concat(),
                 ..f("unsupported_flow", "Unsupported flow", "", S)

@@ -30,7 +30,7 @@
 use std::rc::Rc;
 
 use crate::core::api::{
-    Action, ActionKind, CreateResponse, ErrorInfo, Flow, FlowDetails, Status, StatusResponse,
+    Action, ActionKind, Code, CreateResponse, ErrorInfo, Flow, FlowDetails, Status, StatusResponse,
 };
 use crate::core::config::{Config, RedirectMode, DEFAULT_POLL_INTERVAL};
 use crate::core::error::{Error, Failure};
@@ -82,6 +82,11 @@ pub enum Input {
     /// The person submitted the user-data form: one value per field of
     /// [`Effect::Form`], in order.
     UserData(Vec<String>),
+    /// [`Effect::Credential`] is done: the credential was posted (`Ok`), or
+    /// the name of the reason it was not (`NotSupportedError` when the
+    /// browser has no Digital Credentials API, `NotAllowedError` when the
+    /// person dismissed the prompt, `NetworkError` when the post failed).
+    Credential(Result<(), String>),
 }
 
 /// A request for the shell to send to the backend.
@@ -169,6 +174,14 @@ pub enum Effect {
     /// Show the user-data form (again, with the invalid fields marked), or
     /// remove it.
     Form(Option<Form>),
+    /// Ask the browser for a digital credential with the create answer's
+    /// `flowDetails.request` (`navigator.credentials.get({digital: {requests:
+    /// [request]}})`) and post `{credential: {protocol, data}}` to `url`;
+    /// answered by [`Input::Credential`].
+    Credential {
+        /// `flowDetails.callbackUrl` (http or https).
+        url: String,
+    },
 }
 
 /// The user-data form: the provider's fields and which values were refused.
@@ -434,6 +447,10 @@ impl Session {
             (_, Input::Visibility { hidden }) => self.on_visibility(hidden, now),
             (Phase::Idle, Input::Start) => self.start(now),
             (Phase::Asking, Input::UserData(values)) => self.on_user_data(values, now),
+            (Phase::Sending { .. } | Phase::Waiting { .. }, Input::Credential(result)) => {
+                self.on_credential(result)
+            }
+            (Phase::Idle | Phase::Asking, Input::Credential(_)) => {}
             // Nothing was asked yet, so nothing can answer or wake.
             (Phase::Idle | Phase::Asking, Input::Created(_) | Input::Polled(_) | Input::Tick) => {}
             // Started already.
@@ -611,13 +628,15 @@ impl Session {
 
         let flow_type = body.flow.name().to_owned();
         match body.flow {
-            Flow::Qr { data } => {
-                match QrMatrix::encode(&data) {
-                    Ok(matrix) => self.push(Effect::ShowQr(matrix)),
-                    Err(e) => return self.fail(Error::QrDataTooLong { len: e.len }),
+            // A `dc` answer without native mode: its cross-device link.
+            Flow::Qr { data }
+            | Flow::Dc {
+                callback: None,
+                link: Some(data),
+            } => {
+                if !self.show_qr(data) {
+                    return;
                 }
-                self.qr_data = Some(data);
-                self.flow_message = Message::ScanQr;
             }
             Flow::Push { message, code } => {
                 self.flow_message = Message::ConfirmInApp {
@@ -642,6 +661,21 @@ impl Session {
                     mode: self.config.redirect,
                 });
             }
+            // Native mode: the browser presents the credential, the status
+            // polls on to completion. Without an answer the browser can use,
+            // the cross-device link is painted as a QR code.
+            Flow::Dc {
+                callback: Some(url),
+                link,
+            } => {
+                if !is_http_url(&url) {
+                    return self.fail(Error::UnsafeUrl(url));
+                }
+                self.qr_data = link;
+                self.flow_message = Message::InProgress;
+                self.push(Effect::Credential { url });
+            }
+            Flow::Dc { .. } => return self.fail(Error::UnsupportedFlow("dc".into())),
             Flow::Other(other) => return self.fail(Error::UnsupportedFlow(other)),
         }
         self.push(Effect::Say(self.flow_message.clone()));
@@ -1000,6 +1034,44 @@ impl Session {
             | Status::AwaitingUserAction
             | Status::Authenticating
             | Status::Processing => {}
+        }
+    }
+
+    /// Paints a QR code (or fails); `false` when it failed.
+    fn show_qr(&mut self, link: String) -> bool {
+        match QrMatrix::encode(&link) {
+            Ok(matrix) => self.push(Effect::ShowQr(matrix)),
+            Err(e) => {
+                self.fail(Error::QrDataTooLong { len: e.len });
+                return false;
+            }
+        }
+        self.qr_data = Some(link);
+        self.flow_message = Message::ScanQr;
+        true
+    }
+
+    /// The browser's answer to [`Effect::Credential`].
+    fn on_credential(&mut self, result: Result<(), String>) {
+        let Err(name) = result else { return };
+        match name.as_str() {
+            // The person closed the browser's prompt: no credential shared.
+            "NotAllowedError" | "AbortError" => self.fail(Error::VerificationFailed {
+                code: Some(Code::Text("dc_declined".into())),
+                raw_code: None,
+                message: Some("No digital credential was shared.".into()),
+            }),
+            "NetworkError" => self.fail(Error::Network(name)),
+            // No Digital Credentials API: the cross-device link if the
+            // answer had one, else `unsupported_flow`.
+            _ => match self.qr_data.take() {
+                Some(link) => {
+                    if self.show_qr(link) {
+                        self.push(Effect::Say(self.flow_message.clone()));
+                    }
+                }
+                None => self.fail(Error::UnsupportedFlow("dc".into())),
+            },
         }
     }
 

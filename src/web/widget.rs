@@ -413,6 +413,22 @@ impl Widget {
                 mode,
             }),
             Effect::Send(request) => self.send(request),
+            Effect::Credential { url } => {
+                let request = match self.inner.try_borrow() {
+                    Ok(inner) => JsJson(inner.last_body.clone())
+                        .get("flowDetails")
+                        .and_then(|d| d.get("request"))
+                        .map(|r| r.0),
+                    Err(_) => None,
+                };
+                let weak: Weak<Widget> = Rc::downgrade(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = present(request, &url).await;
+                    if let Some(widget) = weak.upgrade() {
+                        widget.feed(Input::Credential(result));
+                    }
+                });
+            }
             Effect::ShowQr(matrix) => {
                 let painted = match self.inner.try_borrow() {
                     Ok(inner) => inner.view.show_qr(&matrix),
@@ -472,6 +488,7 @@ impl Widget {
                     Effect::Form(None) => inner.view.hide_form(),
                     Effect::Emit(_)
                     | Effect::Send(_)
+                    | Effect::Credential { .. }
                     | Effect::Redirect { .. }
                     | Effect::ShowQr(_)
                     | Effect::Countdown(_) => {}
@@ -602,6 +619,72 @@ impl Widget {
             widget.feed(input);
         });
     }
+}
+
+/// The `dc` flow in the browser: `navigator.credentials.get({digital:
+/// {requests: [request]}})` where the Digital Credentials API exists, then
+/// `POST url` with `{credential: {protocol, data}}`. `Err` is the name of the
+/// reason (`NotSupportedError` without the API, the `DOMException`'s name
+/// when the prompt failed or was dismissed, `NetworkError` for the post).
+async fn present(request: Option<JsValue>, url: &str) -> Result<(), String> {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or_else(String::new)?;
+    let credentials = Reflect::get(&window.navigator(), &"credentials".into()).unwrap_or_default();
+    let get = Reflect::get(&credentials, &"get".into()).unwrap_or_default();
+    let api = Reflect::get(&window, &"DigitalCredential".into()).unwrap_or_default();
+    let Some(request) = request.filter(|_| get.is_function() && !api.is_undefined()) else {
+        return Err("NotSupportedError".into());
+    };
+    let options = parse(&["{\"digital\":{\"requests\":[", &stringify(&request), "]}}"].concat());
+    let asked = get
+        .unchecked_ref::<Function>()
+        .call1(&credentials, &options);
+    let credential = match asked {
+        Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await,
+        Err(e) => Err(e),
+    }
+    .map_err(|e| {
+        Reflect::get(&e, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .unwrap_or_default()
+    })?;
+    let field = |key: &str| stringify(&Reflect::get(&credential, &key.into()).unwrap_or_default());
+    let body = [
+        "{\"credential\":{\"protocol\":",
+        &field("protocol"),
+        ",\"data\":",
+        &field("data"),
+        "}}",
+    ]
+    .concat();
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&body.into());
+    if let Ok(headers) = web_sys::Headers::new() {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_headers(&headers);
+    }
+    let sent = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    match sent.map(|r| r.unchecked_into::<web_sys::Response>().ok()) {
+        Ok(true) => Ok(()),
+        _ => Err("NetworkError".into()),
+    }
+}
+
+/// `JSON.stringify(value)`, or `null`.
+fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_else(|| "null".into())
+}
+
+/// `JSON.parse(text)`, or `undefined`.
+fn parse(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or_default()
 }
 
 fn decode<T>(answer: Answer, read: fn(&JsJson) -> Result<T, String>) -> Result<Reply<T>, Error> {
