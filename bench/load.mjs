@@ -27,6 +27,7 @@ import { createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import v8 from "node:v8";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -99,7 +100,7 @@ export async function startStack({ pollShareMs = 1000 } = {}) {
   const simPort = await freePort();
   const sim = child(join(root, "server/simulator-cli.js"), [], { SIM_PORT: String(simPort), SIM_HOST: "127.0.0.1" });
   const simUrl = await sim.url;
-  const backend = child(self, ["--serve"], { HOPAE_CLIENT_ID: "demo-client", HOPAE_CLIENT_SECRET: "demo-secret", HOPAE_API_BASE: `${simUrl}/connect/v1`, PORT: "0", DEMO_POLL_SHARE_MS: String(pollShareMs) }, ["--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])]);
+  const backend = child(self, ["--serve"], { HOPAE_CLIENT_ID: "demo-client", HOPAE_CLIENT_SECRET: "demo-secret", HOPAE_API_BASE: `${simUrl}/connect/v1`, PORT: "0", DEMO_POLL_SHARE_MS: String(pollShareMs) }, ["--expose-gc", ...(process.env.BENCH_BACKEND_FLAGS ? process.env.BENCH_BACKEND_FLAGS.split(" ") : []), ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])]);
   const url = await backend.url;
   const control = (path, body) => fetch(`${simUrl}/__sim${path}`, { method: body ? "POST" : "GET", headers: { "Content-Type": "application/json" }, body: body && JSON.stringify(body) }).then((r) => r.json());
   return {
@@ -219,8 +220,16 @@ export async function load(stack, n, seconds = 20, { rampSeconds = 3 } = {}) {
     kinds[k] = { count: l.length, p50: percentile(l, 50), p90: percentile(l, 90), p99: percentile(l, 99), max: l.at(-1) ?? NaN };
   }
   const memoryAfter = await stack.memory();
-  // The binding TTLs and shared reads (1 s) lapse; then a full GC.
-  await sleep(1500);
+  // "After the load" means after the browsers left: their keep-alive
+  // connections (thousands of sockets, parsers and buffers) close once idle
+  // for the server's keepAliveTimeout (5 s), and the shared reads (1 s)
+  // lapse; then a full GC. Bounded at 15 s.
+  const leaving = Date.now();
+  let open = memoryAfter.connections;
+  while ((open > 0 || Date.now() - leaving < 1100) && Date.now() - leaving < 15_000) {
+    await sleep(250);
+    open = (await stack.memory()).connections;
+  }
   const memoryAfterGc = await stack.gc();
   rec.latencies.sort((a, b) => a - b);
   return {
@@ -243,6 +252,7 @@ export async function load(stack, n, seconds = 20, { rampSeconds = 3 } = {}) {
     memoryBefore,
     memoryAfter,
     memoryAfterGc,
+    connectionsLeft: open, // backend connections still open when the after-GC figure was taken
   };
 }
 
@@ -276,13 +286,18 @@ export async function knee(stack, { seconds = 3, maxClients = 256 } = {}) {
 if (process.argv[1] === self && process.argv[2] === "--serve") {
   const { startDemo } = await import("../server/demo.js");
   const demo = await startDemo({ port: 0, host: "127.0.0.1" });
-  const mem = () => ({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
+  const mem = () => {
+    const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+    // heapTotal: what V8 holds from the OS for its heap (used or not); the
+    // rest of the RSS is native memory (sockets, buffers, code, malloc).
+    return { rss, heapUsed, heapTotal, external, newSpace: v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? NaN };
+  };
   process.on("message", (m) => {
     if (m.cmd === "gc") {
       globalThis.gc?.();
       globalThis.gc?.();
     }
-    process.send(mem());
+    demo.server.getConnections((error, connections) => process.send({ ...mem(), connections: error ? NaN : connections }));
   });
   // A normal exit on stop, so --cpu-prof writes its profile.
   process.on("SIGTERM", () => process.exit(0));

@@ -133,6 +133,8 @@ Fault soak in Chromium: 50 widgets on one page for up to ${FAULT_SECONDS + 30} s
 console.log(report);
 const path = join(root, "bench/RESULTS.md");
 const current = existsSync(path) ? readFileSync(path, "utf8") : "";
-const kept = current.split(/\n## Load and (fault )?soak\n/)[0].trimEnd();
-writeFileSync(path, `${kept}\n\n${report}`);
+const [kept, section = ""] = current.split(/\n## Load and (?:fault )?soak\n/);
+// The hand-written "### Findings" under the table (the investigation behind it) stays.
+const findings = section.match(/\n### Findings\n[\s\S]*?(?=\n## |$)/)?.[0].trimEnd() ?? "";
+writeFileSync(path, `${kept.trimEnd()}\n\n${report}${findings ? `${findings}\n` : ""}`);
 if (problems.length || pageErrors.length) process.exitCode = 1;
