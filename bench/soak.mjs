@@ -1,9 +1,11 @@
-// `npm run soak`: the load runs (N = 500, 2,000 and 5,000 open-loop browsers,
-// SOAK_SECONDS (20) each, against the reference backend and the simulator,
-// each in its own process), the closed-loop knee, and a fault soak in
-// Chromium (50 widgets on one page, 20 % transient faults, FAULT_SECONDS (60)).
-// Prints the figures and writes the "Load and soak" section of bench/RESULTS.md.
-// Bounded: about 4 minutes in all.
+// `npm run soak`: the load runs (N = 500, 2,000 and 5,000 open-loop browsers
+// arriving at ARRIVALS_PER_S (100/s), then SOAK_SECONDS (20) steady, against
+// the reference backend and the simulator, each in its own process), a flash
+// crowd (2,000 browsers arriving within 3 s), the closed-loop knee (on a
+// backend that shares no reads, so every poll reaches the simulator), and a
+// fault soak in Chromium (50 widgets on one page, 20 % transient faults,
+// FAULT_SECONDS (60)). Prints the figures and writes the "Load and soak"
+// section of bench/RESULTS.md. Bounded: about 6 minutes in all.
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,25 +18,40 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 20);
 const FAULT_SECONDS = Number(process.env.FAULT_SECONDS ?? 60);
 const SIZES = (process.env.LOAD_SIZES ?? "500,2000,5000").split(",").map(Number);
+const ARRIVALS = Number(process.env.ARRIVALS_PER_S ?? 100);
 const log = (...a) => console.error("soak:", ...a);
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
 
 const loadAtStart = loadavg()[0];
 const stack = await startStack();
 const loads = [];
+let flash;
 let kneeResult;
 try {
   // Warm-up (JIT, connections, keys), not recorded.
   await load(stack, 50, 3);
   for (const n of SIZES) {
-    log(`load: ${n} browsers for ${SECONDS} s`);
-    loads.push(await load(stack, n, SECONDS));
+    const rampSeconds = n / ARRIVALS;
+    log(`load: ${n} browsers arriving over ${rampSeconds} s, then ${SECONDS} s`);
+    loads.push(await load(stack, n, rampSeconds + SECONDS, { rampSeconds }));
     log(JSON.stringify(loads.at(-1)));
   }
-  log("closed-loop knee");
-  kneeResult = await knee(stack);
+  log("flash crowd: 2000 browsers arriving within 3 s");
+  flash = await load(stack, 2000, 15, { rampSeconds: 3 });
+  log(JSON.stringify(flash));
 } finally {
   await stack.stop();
+}
+// The knee on a backend that shares no reads: one client polls one
+// verification back to back, and with the default 1 s sharing all but the
+// first poll in a second would be answered without reaching the simulator.
+const unshared = await startStack({ pollShareMs: 0 });
+try {
+  log("closed-loop knee");
+  await load(unshared, 50, 3);
+  kneeResult = await knee(unshared);
+} finally {
+  await unshared.stop();
 }
 
 log(`fault soak: 50 widgets for ${FAULT_SECONDS} s, 20 % transient faults`);
@@ -90,25 +107,34 @@ await browser.close();
 await demo.close();
 const outcomes = widgets.map((e) => e.find((x) => x.type !== "hopae-initiated")?.type ?? "none").reduce((m, t) => ({ ...m, [t]: (m[t] ?? 0) + 1 }), {});
 
-const within = (l) => ((l.memoryAfterGc.rss - l.memoryBefore.rss) / l.memoryBefore.rss) * 100;
+const within = (l, k = "rss") => ((l.memoryAfterGc[k] - l.memoryBefore[k]) / l.memoryBefore[k]) * 100;
+const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(0)} %`;
+const ms = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const at2000 = loads.find((l) => l.n === 2000);
+const row = (l, label) =>
+  `| ${label} | ${l.rps.toFixed(0)} | ${ms(l.p50)} / ${ms(l.p99)} | ${ms(l.kinds.create.p50)} / ${ms(l.kinds.create.p99)} | ${ms(l.kinds.poll.p50)} / ${ms(l.kinds.poll.p99)} | ${l.errors}${l.errors ? ` (${Object.entries(l.errorKinds).map(([k, v]) => `${v}× ${k}`).join(", ")})` : ""} | ${l.created} | ${l.cpu.backend.toFixed(0)} / ${l.cpu.simulator.toFixed(0)} / ${l.cpu.generator.toFixed(0)} % | ${ms(l.generator.lagP99)} / ${ms(l.generator.lateP99)} | ${l.loadAverage.map((v) => v.toFixed(1)).join(" → ")}, ${l.cpuWaiting.toFixed(0)} % | ${l.tcp.listenOverflows} / ${l.tcp.synRetransmits} | ${mb(l.memoryBefore.rss)} → ${mb(l.memoryAfter.rss)} → ${mb(l.memoryAfterGc.rss)} (${pct(within(l))}) | ${mb(l.memoryBefore.heapUsed)} → ${mb(l.memoryAfter.heapUsed)} → ${mb(l.memoryAfterGc.heapUsed)} (${pct(within(l, "heapUsed"))}) |`;
 const report = `## Load and soak
 
-Run on ${new Date().toISOString().slice(0, 10)} with \`npm run soak\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, 1-minute load average ${loadAtStart.toFixed(1)} at the start (other work on the machine) and ${loadavg()[0].toFixed(1)} at the end: the reference backend (demo server configured for a "real" Hopae, \`--expose-gc\`) and the Hopae simulator each in their own process, the simulated browsers in a third, all on loopback. Open loop: each browser creates a verification, then polls every 3 s on a fixed schedule (without waiting for the previous answer) and starts a new one when it ends; the simulator ends each after 5–60 s. ${SECONDS} s per size after a 3 s arrival ramp; a 3 s warm-up run first. Memory is the backend process's RSS: before the run (after GC), right after it, and after a forced GC.
+Run on ${new Date().toISOString().slice(0, 10)} with \`npm run soak\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end (other work shared the machine): the reference backend (demo server configured for a "real" Hopae, \`--expose-gc\`) and the Hopae simulator each in their own process, the simulated browsers in a third, all on loopback. Open loop: each browser creates a verification, then polls every 3 s on a fixed schedule (without waiting for the previous answer) and starts a new one when it ends; the simulator ends each after 5–60 s. Browsers arrive at ${ARRIVALS} a second (so 2,000 arrive over 20 s), then ${SECONDS} s more; latency is counted over the whole run; a 3 s warm-up run first. The flash-crowd row has 2,000 browsers arriving within 3 s (667 creates a second), 15 s in all. Memory is the backend process's: before the run (after GC), right after it, and after a forced GC.
 
-| browsers | requests/s | p50 / p99 latency | errors | verifications | RSS before → after → after GC | RSS after GC vs before | heap used before → after GC |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-${loads.map((l) => `| ${l.n} | ${l.rps.toFixed(0)} | ${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms | ${l.errors}${l.errors ? ` (${Object.entries(l.errorKinds).map(([k, v]) => `${v}× ${k}`).join(", ")})` : ""} | ${l.created} | ${mb(l.memoryBefore.rss)} → ${mb(l.memoryAfter.rss)} → ${mb(l.memoryAfterGc.rss)} | ${within(l) >= 0 ? "+" : ""}${within(l).toFixed(0)} % | ${mb(l.memoryBefore.heapUsed)} → ${mb(l.memoryAfterGc.heapUsed)} |`).join("\n")}
+Columns: CPU is each process's share of one core over the run (backend / simulator / load generator); "gen. lag / late" is the generator's own event-loop delay p99 and how late it sent requests against their schedule (p99), so a slow generator shows; "machine" is the 1-minute load average at the start → end of the row and the share of the run during which some task on the machine waited for a CPU (Linux PSI); "overflows / SYN rtx" are the kernel's accept-queue overflows and SYN retransmissions during the row.
 
-Targets: 2,000 browsers with p99 < 50 ms and 0 errors: ${at2000 ? (at2000.p99 < 50 && at2000.errors === 0 ? "met" : `missed (p99 ${at2000.p99.toFixed(1)} ms, ${at2000.errors} errors)`) : "not run"}; memory back within 20 % of the start after each load: ${loads.every((l) => within(l) <= 20) ? "met" : `missed (${loads.filter((l) => within(l) > 20).map((l) => `${l.n}: +${within(l).toFixed(0)} %`).join(", ")})`}.
+| browsers | req/s | p50 / p99 ms | create p50 / p99 | poll p50 / p99 | errors | verifications | CPU b / s / g | gen. lag / late ms | machine | overflows / SYN rtx | RSS before → after → after GC | heap used before → after → after GC |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${loads.map((l) => row(l, String(l.n))).join("\n")}
+${row(flash, "2000, flash crowd")}
 
-Closed loop (C clients each polling its own verification back to back, 3 s per step): ${kneeResult.steps.map((s) => `C=${s.clients}: ${s.rps.toFixed(0)} req/s, p99 ${s.p99.toFixed(1)} ms`).join("; ")}. Knee (highest rate with p99 ≤ 100 ms): ${kneeResult.knee.toFixed(0)} req/s${kneeResult.firstOver ? `; p99 passes 100 ms at ${kneeResult.firstOver.rps.toFixed(0)} req/s (C=${kneeResult.firstOver.clients})` : " (p99 stayed under 100 ms up to C=256)"}.
+Targets: 2,000 browsers with p99 < 50 ms and 0 errors: ${at2000 ? (at2000.p99 < 50 && at2000.errors === 0 ? `met (p99 ${ms(at2000.p99)} ms, 0 errors)` : `missed (p99 ${ms(at2000.p99)} ms, ${at2000.errors} errors)`) : "not run"}. Memory back within 20 % of the start after each load: heap used ${loads.every((l) => within(l, "heapUsed") <= 20) ? "met" : `missed (${loads.filter((l) => within(l, "heapUsed") > 20).map((l) => `${l.n}: ${pct(within(l, "heapUsed"))}`).join(", ")})`}; RSS ${loads.every((l) => within(l) <= 20) ? "met" : `missed (${loads.filter((l) => within(l) > 20).map((l) => `${l.n}: ${pct(within(l))}`).join(", ")})`}.
+
+Closed loop (C clients each polling its own verification back to back, 3 s per step, on a backend that shares no reads, so every poll is a read at the simulator): ${kneeResult.steps.map((s) => `C=${s.clients}: ${s.rps.toFixed(0)} req/s, p99 ${s.p99.toFixed(1)} ms`).join("; ")}. Knee (highest rate with p99 ≤ 100 ms): ${kneeResult.knee.toFixed(0)} req/s${kneeResult.firstOver ? `; p99 passes 100 ms at ${kneeResult.firstOver.rps.toFixed(0)} req/s (C=${kneeResult.firstOver.clients})` : " (p99 stayed under 100 ms up to C=256)"}.
 
 Fault soak in Chromium: 50 widgets on one page for up to ${FAULT_SECONDS + 30} s, the simulator failing ~20 % of all requests (5 % each: HTTP 503, HTTP 500, connection reset, 429 with Retry-After, plus 5 % delayed 1.5 s) and ending each verification as completed, failed or expired at a random time. ${requestCount} API requests. Outcomes: ${Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(", ")}. Problems (widgets without exactly one terminal event, with the wrong one, or with requests after it): ${problems.length ? problems.join("; ") : "none"}. Uncaught page errors: ${pageErrors.length ? pageErrors.join("; ") : "none"}.
 `;
 console.log(report);
 const path = join(root, "bench/RESULTS.md");
 const current = existsSync(path) ? readFileSync(path, "utf8") : "";
-const kept = current.split(/\n## Load and (fault )?soak\n/)[0].trimEnd();
-writeFileSync(path, `${kept}\n\n${report}`);
+const [kept, section = ""] = current.split(/\n## Load and (?:fault )?soak\n/);
+// The hand-written "### Findings" under the table (the investigation behind it) stays.
+const findings = section.match(/\n### Findings\n[\s\S]*?(?=\n## |$)/)?.[0].trimEnd() ?? "";
+writeFileSync(path, `${kept.trimEnd()}\n\n${report}${findings ? `${findings}\n` : ""}`);
 if (problems.length || pageErrors.length) process.exitCode = 1;

@@ -80,7 +80,10 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", env = process
       res.end("Internal error");
     }
   });
-  await new Promise((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
+  // A listen backlog above Node's 511: a burst of new connections (many
+  // browsers arriving at once) otherwise overflows the accept queue, and each
+  // dropped handshake costs the browser a 1 s (then 3 s) SYN retransmission.
+  await new Promise((resolve, reject) => server.once("error", reject).listen({ port, host, backlog: 4096 }, resolve));
   const base = `http://${host}:${server.address().port}`;
   if (simulator && !simOptions.publicUrl) simulator.config.publicUrl = env.SIM_PUBLIC_URL ?? base;
   verifications = createVerificationHandler({

@@ -1078,7 +1078,8 @@ button.secondary{background:#e5e7eb;color:#111}`;
       server = createServer(nodeListener);
       // Node hands CONNECT to a separate event; without a listener it drops the socket.
       server.on("connect", (req, socket) => socket.end("HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, POST, DELETE\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
-      await new Promise((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
+      // A backlog above Node's 511, so a burst of new connections is not dropped.
+      await new Promise((resolve, reject) => server.once("error", reject).listen({ port, host, backlog: 4096 }, resolve));
       const address = server.address();
       sim.url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
       if (!config.publicUrl) config.publicUrl = sim.url;
