@@ -25,6 +25,7 @@
 //
 // Web Crypto, TextEncoder, fetch and nothing else: no `node:` import, no
 // Buffer. The Node adapter lives in ./node.js.
+import { readBytes } from "./body.js";
 import { createMemoryStore } from "./store.js";
 
 export { createMemoryStore, createRedisStore } from "./store.js";
@@ -769,27 +770,8 @@ async function readText(stream, limit, declaredLength) {
     await stream?.cancel().catch(() => {});
     return null;
   }
-  if (!stream) return "";
-  const reader = stream.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  const bytes = await readBytes(stream, limit);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 function json(status, body, headers = {}) {

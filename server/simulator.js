@@ -24,6 +24,7 @@
 // approves or declines a session as the eID app would.
 import { createServer } from "node:http";
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { readBytes } from "./body.js";
 import { toNodeHandler } from "./node.js";
 
 /**
@@ -194,21 +195,8 @@ const json = (status, body, headers = {}) =>
 
 /** Reads a request body as text, up to `limit` bytes; null past it. */
 async function readText(request, limit = 64 * 1024) {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const bytes = await readBytes(request.body, limit);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 const parseJson = (text) => {

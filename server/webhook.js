@@ -15,6 +15,7 @@
 // `{type|eventType: "VERIFICATION_COMPLETED" | "completed", id, verificationId,
 // status}`. `onEvent` receives `{id, type, verificationId, status, providerId,
 // data, payload}` with `type` always in the dotted form.
+import { concat, readBytes } from "./body.js";
 import { createMemoryStore } from "./store.js";
 
 const MAX_BODY = 256 * 1024;
@@ -53,7 +54,7 @@ export function createWebhookHandler(options = {}) {
       }
       if (t === null || signatures.length === 0) return refuse(400, "INVALID_SIGNATURE", "X-Hopae-Signature must be t=<unix seconds>,v1=<hex HMAC-SHA256>");
       if (Math.abs(now() / 1000 - t) > tolerance) return refuse(400, "STALE_SIGNATURE", `The signature's timestamp is more than ${tolerance} s from now`);
-      const raw = await readBytes(request, MAX_BODY);
+      const raw = await readBytes(request.body, MAX_BODY);
       if (raw === null) return refuse(413, "BODY_TOO_LARGE", `The body is larger than ${MAX_BODY} bytes`);
       const signed = concat(encoder.encode(`${t}.`), raw);
       const key = await keyPromise;
@@ -115,32 +116,6 @@ export function normaliseEventType(name) {
   return n.startsWith("verification.") ? n : `verification.${n}`;
 }
 
-async function readBytes(request, limit) {
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return concat(...chunks);
-}
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
 function fromHex(hex) {
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
