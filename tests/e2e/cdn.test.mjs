@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { extractBlocks } from "../docs-blocks.mjs";
-import { setup, waitForEvent } from "./helpers.mjs";
+import { installDeepQuery, setup, waitForEvent } from "./helpers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PKG = "/npm/hopae-connect-widget@0.1.0";
@@ -97,17 +97,7 @@ describe("hosting the widget from a CDN or a static host", () => {
     const p = await context.newPage();
     const warnings = [];
     p.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
-    await p.addInitScript(() => {
-      window.deepQuery = (selector, root = document) => {
-        const hit = root.querySelector(selector);
-        if (hit) return hit;
-        for (const el of root.querySelectorAll("*")) {
-          const inner = el.shadowRoot && window.deepQuery(selector, el.shadowRoot);
-          if (inner) return inner;
-        }
-        return null;
-      };
-    });
+    await installDeepQuery(p);
     await p.goto(`${base}${path}`);
     return { page: p, warnings };
   }

@@ -4,7 +4,7 @@
 // API, or the person dismisses the browser's prompt.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readQr, setup, until, waitForEvent } from "./helpers.mjs";
+import { installDeepQuery, readQr, setup, until, waitForEvent } from "./helpers.mjs";
 
 const env = {};
 before(async () => {
@@ -39,16 +39,8 @@ async function openWith(answer, query = {}) {
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  await installDeepQuery(page);
   await page.addInitScript((answer) => {
-    window.deepQuery = (selector, root = document) => {
-      const hit = root.querySelector(selector);
-      if (hit) return hit;
-      for (const el of root.querySelectorAll("*")) {
-        const inner = el.shadowRoot && window.deepQuery(selector, el.shadowRoot);
-        if (inner) return inner;
-      }
-      return null;
-    };
     window.dcCalls = [];
     if (answer === "absent") {
       delete window.DigitalCredential;

@@ -68,6 +68,21 @@ export function sharedEnv(simulator = {}) {
  * the HTTP cache disabled (so requests to one URL are neither merged nor
  * serialised) and every uncaught page error and CSP violation recorded.
  */
+/** Gives the page `window.deepQuery(selector)`: the first match, looking inside open shadow roots too. */
+export function installDeepQuery(page) {
+  return page.addInitScript(() => {
+    window.deepQuery = (selector, root = document) => {
+      const hit = root.querySelector(selector);
+      if (hit) return hit;
+      for (const el of root.querySelectorAll("*")) {
+        const inner = el.shadowRoot && window.deepQuery(selector, el.shadowRoot);
+        if (inner) return inner;
+      }
+      return null;
+    };
+  });
+}
+
 export async function openDemo(env, query = {}, contextOptions = {}, path = "/") {
   const context = await env.browser.newContext(contextOptions);
   env.contexts.add(context);
@@ -79,17 +94,8 @@ export async function openDemo(env, query = {}, contextOptions = {}, path = "/")
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  await installDeepQuery(page);
   await page.addInitScript(() => {
-    // Finds the first element matching `selector`, looking inside open shadow roots too.
-    window.deepQuery = (selector, root = document) => {
-      const hit = root.querySelector(selector);
-      if (hit) return hit;
-      for (const el of root.querySelectorAll("*")) {
-        const inner = el.shadowRoot && window.deepQuery(selector, el.shadowRoot);
-        if (inner) return inner;
-      }
-      return null;
-    };
     document.addEventListener("securitypolicyviolation", (e) => {
       (window.cspViolations ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
     });
