@@ -172,6 +172,33 @@ declare global {
   interface WindowEventMap extends HopaeEventMap {}
 }
 
+/** The attributes of `<hopae-verify>`, as HTML has them; the React, Vue and Svelte
+ * typings of the element share this list. */
+export interface HopaeVerifyElementAttributes {
+  endpoint?: string;
+  provider?: string;
+  "poll-interval"?: number | string;
+  timeout?: number | string;
+  "request-timeout"?: number | string;
+  "max-retries"?: number | string;
+  locale?: string;
+  size?: number | string;
+  redirect?: "same-tab" | "new-tab" | "event-only";
+  resume?: string;
+  /** Comma-separated provider ids. */
+  "fallback-providers"?: string;
+  credentials?: "same-origin" | "include" | "omit";
+  /** "false": your site handles user data (no user-data form). A string, since a boolean
+   * false would remove the attribute and leave the default (true). */
+  "require-user-data"?: "true" | "false";
+}
+
+/** A listener prop per event: `on` + the event type (React, Svelte: `onhopae-completed`),
+ * or `on` + the type capitalised (`Capital` true, Vue: `onHopae-completed`). */
+export type HopaeEventProps<Capital extends boolean = false> = {
+  [K in keyof HopaeEventMap as `on${Capital extends true ? Capitalize<K> : K}`]?: (event: HopaeEventMap[K]) => void;
+};
+
 /** Mounts a verification widget on `element` and starts a verification. */
 export function mount(element: Element, options: MountOptions): Promise<Verification>;
 

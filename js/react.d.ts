@@ -2,6 +2,7 @@ import type { CSSProperties, DetailedHTMLProps, HTMLAttributes, JSX } from "reac
 import type {
   HopaeCompletedDetail, HopaeEndedDetail, HopaeFailedDetail, HopaeInitiatedDetail,
   HopaeRedirectDetail, HopaeStatusDetail, HopaeVerifyElement, MountOptions,
+  HopaeEventProps, HopaeVerifyElementAttributes,
 } from "./index.js";
 
 /** A handler prop: the event's detail first, the event itself second. */
@@ -27,31 +28,8 @@ export interface HopaeVerifyProps extends MountOptions {
 export function HopaeVerify(props: HopaeVerifyProps): JSX.Element;
 
 /** Attributes of `<hopae-verify>` in JSX; React 19 attaches `onhopae-…` props as listeners. */
-export interface HopaeVerifyAttributes extends DetailedHTMLProps<HTMLAttributes<HopaeVerifyElement>, HopaeVerifyElement> {
-  endpoint?: string;
-  provider?: string;
-  "poll-interval"?: number | string;
-  timeout?: number | string;
-  "request-timeout"?: number | string;
-  "max-retries"?: number | string;
-  locale?: string;
-  size?: number | string;
-  redirect?: "same-tab" | "new-tab" | "event-only";
-  resume?: string;
-  /** Comma-separated provider ids. */
-  "fallback-providers"?: string;
-  credentials?: "same-origin" | "include" | "omit";
-  /** "false": your site handles user data (no user-data form). A string, since a boolean
-   * false would remove the attribute and leave the default (true). */
-  "require-user-data"?: "true" | "false";
-  "onhopae-initiated"?: (event: CustomEvent<HopaeInitiatedDetail>) => void;
-  "onhopae-status"?: (event: CustomEvent<HopaeStatusDetail>) => void;
-  "onhopae-redirect"?: (event: CustomEvent<HopaeRedirectDetail>) => void;
-  "onhopae-completed"?: (event: CustomEvent<HopaeCompletedDetail>) => void;
-  "onhopae-failed"?: (event: CustomEvent<HopaeFailedDetail>) => void;
-  "onhopae-expired"?: (event: CustomEvent<HopaeEndedDetail>) => void;
-  "onhopae-cancelled"?: (event: CustomEvent<HopaeEndedDetail>) => void;
-}
+export interface HopaeVerifyAttributes extends DetailedHTMLProps<HTMLAttributes<HopaeVerifyElement>, HopaeVerifyElement>,
+  HopaeVerifyElementAttributes, HopaeEventProps {}
 
 declare module "react" {
   namespace JSX {
