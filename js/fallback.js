@@ -24,8 +24,12 @@ export function language(wanted, element) {
   return "en";
 }
 
+// The card's box (src/web/style.css, js/mount.js): the page does not move when
+// this replaces the skeleton, nor when the card replaces this.
 const CSS =
-  ".hopae-verify-load-failed{box-sizing:border-box;display:flex;flex-direction:column;align-items:center;gap:12px;max-width:100%;" +
+  ":host{display:inline-block;max-width:100%;vertical-align:top}" +
+  ".hopae-verify-load-failed{--_q:var(--_qr,var(--hopae-qr-size,200px));box-sizing:border-box;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:12px;max-width:100%;" +
+  "width:calc(max(22em,var(--_q)) + 2*var(--hopae-padding,20px) + 2px);height:calc(var(--_q) + 2*var(--hopae-padding,20px) + 66px + 10.4em);" +
   "padding:var(--hopae-padding,20px);font:var(--hopae-font,15px/1.45 system-ui,sans-serif);color:var(--hopae-text,#1f2328);" +
   "background:var(--hopae-background,#fff);border:1px solid var(--hopae-border,#d0d7de);border-radius:var(--hopae-radius,12px);text-align:center}" +
   ".hopae-verify-load-failed p{margin:0;max-width:22em}" +
@@ -37,10 +41,11 @@ let sheet;
 
 /**
  * Shows a short, localised error with a Try again button in `element` (in its
- * shadow root, or a wrapper where it cannot have one). Returns the view; its
- * remove() takes it away.
+ * shadow root, or a wrapper where it cannot have one), in the card's box for a
+ * QR of `size` CSS px (the `size` option; else --hopae-qr-size). Returns the
+ * view; its remove() takes it away.
  */
-export function showLoadFailure(element, locale, retry) {
+export function showLoadFailure(element, locale, retry, size) {
   const document = element.ownerDocument;
   const lang = language(locale, element);
   const [message, again] = TEXT[lang];
@@ -62,6 +67,8 @@ export function showLoadFailure(element, locale, retry) {
   box.className = "hopae-verify-load-failed";
   box.setAttribute("part", "root");
   box.setAttribute("lang", lang);
+  const px = Number(size);
+  if (px >= 96 && px <= 1024) box.style.setProperty("--_qr", `${Math.round(px)}px`);
   const text = document.createElement("p");
   text.setAttribute("part", "status");
   text.setAttribute("role", "alert");

@@ -92,7 +92,7 @@ export async function mount(element, options) {
         showLoadFailure: () => undefined,
         loadFailed: (e) => detail("failed", null, e.code, "", e.message, null, true, null),
       }));
-      failureView = showLoadFailure(element, options?.locale, () => handle.restart());
+      failureView = showLoadFailure(element, options?.locale, () => handle.restart(), options?.size);
       const failure = loadFailed(error);
       settle({ type: "hopae-failed", detail: failure });
       unlisten();
@@ -130,24 +130,30 @@ export async function mount(element, options) {
   return handle;
 }
 
-// The card in its QR state (title, QR, app link, two lines of status,
-// countdown, Cancel), measured: 22em wide of text, 15.47em besides the QR.
+// The card's box in every state (src/web/style.css): width max(22em, QR) + 2
+// padding + 2px border, height QR + 2 padding + 66px (5 gaps, 2 button
+// borders) + 10.4em (title, two status lines, app link, countdown, buttons),
+// in the card's font. The skeleton and the host rule below are that box.
+const FONT = "font:var(--hopae-font,15px/1.45 system-ui,sans-serif);";
+const PAD = "2*var(--hopae-padding,20px)";
+const WIDTH = (qr) => `calc(max(22em,${qr}) + ${PAD} + 2px)`;
+const HEIGHT = (qr) => `calc(${qr} + ${PAD} + 66px + 10.4em)`;
 const SKELETON_CSS =
   ":host{display:inline-block;max-width:100%;vertical-align:top}" +
-  ".hopae-verify-skeleton{box-sizing:border-box;max-width:100%;font:var(--hopae-font,15px/1.45 system-ui,sans-serif);" +
-  "width:max(calc(22em + 2*var(--hopae-padding,20px) + 2px),calc(var(--_qr) + 2*var(--hopae-padding,20px) + 2px));" +
-  "height:calc(var(--_qr) + 2*var(--hopae-padding,20px) + 2px + 15.47em);" +
+  `.hopae-verify-skeleton{box-sizing:border-box;max-width:100%;${FONT}width:${WIDTH("var(--_qr)")};height:${HEIGHT("var(--_qr)")};` +
   "border:1px solid var(--hopae-border,#d0d7de);border-radius:var(--hopae-radius,12px);" +
   "background:var(--hopae-background,#fff)}" +
   "@media (prefers-color-scheme:dark){.hopae-verify-skeleton{background:var(--hopae-background,#0d1117);border-color:var(--hopae-border,#30363d)}}";
 let skeletonSheet;
 
 // The page's own stylesheet list gets one rule of zero specificity (any rule
-// of the page wins): hosts the widget will fill keep the card's size from the
-// moment this module runs, before the wasm or the verification arrives.
+// of the page wins): hosts the widget will fill (<hopae-verify>, the drop-in's
+// [data-hopae-verify], and any element of class hopae-verify-host, for mount())
+// have the card's box from the moment this module runs, before the wasm or the
+// verification arrives. The host takes the card's font so that em is the card's.
 const HOST_CSS =
-  ":where(hopae-verify,[data-hopae-verify]){vertical-align:top;min-width:min(100%,max(372px,calc(var(--hopae-qr-size,200px) + 42px)));" +
-  "min-height:calc(var(--hopae-qr-size,200px) + 275px)}";
+  `:where(hopae-verify,[data-hopae-verify],.hopae-verify-host){display:inline-block;vertical-align:top;max-width:100%;${FONT}` +
+  `min-width:min(100%,${WIDTH("var(--hopae-qr-size,200px)")});min-height:${HEIGHT("var(--hopae-qr-size,200px)")}}`;
 if (typeof document !== "undefined" && typeof CSSStyleSheet === "function") {
   try {
     const sheet = new CSSStyleSheet();

@@ -1,11 +1,13 @@
 //! The elements the widget adds, inside a shadow root on its host, and
 //! nothing else.
 //!
-//! One root `<div class="hopae-verify" part="root">` holds the title, the QR
-//! canvas (`role="img"`, a localized label), a spinner while starting, the
-//! status line (`role="status"`, `aria-live="polite"`: every change is
-//! announced), a countdown (not live: it is not read out every second), the
-//! "Open the app on this device" link and the Cancel / Try again buttons.
+//! One root `<div class="hopae-verify" part="root">` holds, in this order, the
+//! title, the status line (`role="status"`, `aria-live="polite"`: every change
+//! is announced), a spinner while starting, the QR canvas (`role="img"`, a
+//! localized label), the push flow's code, the user-data form, the "Open the
+//! app on this device" link, a countdown (not live: it is not read out every
+//! second) and the Cancel / Try again buttons. The stylesheet gives each a
+//! fixed place in one box of the QR state's size, so no state moves another.
 //! Styles come from one constructable stylesheet shared by every widget
 //! (`adoptedStyleSheets`). Text goes in with `textContent`, never as HTML;
 //! links only get URLs the core has checked. [`View::remove`] takes all of it
@@ -197,14 +199,15 @@ impl View {
         let try_again = button(&document, "hopae-verify-retry", "retry-button")?;
         actions.append_child(&cancel)?;
         actions.append_child(&try_again)?;
+        // In the order they are seen (the stylesheet gives each a fixed row).
         for child in [
             &title,
+            &status,
             &spinner as &Element,
             &canvas,
-            &app_link,
-            &status,
             &code,
             &form,
+            &app_link,
             &countdown,
             &actions,
         ] {
@@ -236,7 +239,18 @@ impl View {
             provider_id: provider_id.to_owned(),
         };
         view.label();
+        view.size_card()?;
         Ok(view)
+    }
+
+    /// Gives the card the QR's size (`--_qr`), on which its box depends.
+    fn size_card(&self) -> Result<(), JsValue> {
+        let mut px = crate::core::error::digits(self.qr_size().into());
+        px.push_str("px");
+        match self.root.dyn_ref::<HtmlElement>() {
+            Some(root) => root.style().set_property("--_qr", &px),
+            None => Ok(()),
+        }
     }
 
     /// (Re)writes every fixed label in the view's language for the provider.
@@ -434,7 +448,11 @@ impl View {
             .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
             .is_some_and(|m| m.matches());
         if url.is_some() {
-            let anchor: &Element = if touch { &self.spinner } else { &self.status };
+            let anchor: &Element = if touch {
+                &self.spinner
+            } else {
+                &self.countdown
+            };
             self.root.insert_before(&self.app_link, Some(anchor))?;
             self.app_link.set_class_name(if touch {
                 "hopae-verify-app-link hopae-verify-app-link-primary"
@@ -481,6 +499,7 @@ impl View {
     pub fn reset(&mut self, provider_id: &str) -> Result<(), JsValue> {
         self.set_provider(provider_id);
         self.size = self.size_option.or_else(|| qr_size_from_css(&self.host));
+        self.size_card()?;
         self.hide_qr();
         self.status.set_text_content(None);
         self.countdown(None);

@@ -212,7 +212,7 @@ v.done.then((o) => (window.outcome = o));
         return a && b && { a: [a.width, a.height], b: [b.width, b.height] };
       })
     ).jsonValue();
-    assert.deepEqual({ a: sizes.a.map(Math.round), b: sizes.b.map(Math.round) }, { a: [372, 574], b: [372, 594] });
+    assert.deepEqual({ a: sizes.a.map(Math.round), b: sizes.b.map(Math.round) }, { a: [372, 562], b: [372, 582] });
   });
   test("the README's CDN line loads with its Subresource Integrity; a tampered file does not run", async () => {
     const readme = extractBlocks(await readFile(join(root, "README.md"), "utf8"));
