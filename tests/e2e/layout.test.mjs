@@ -1,16 +1,19 @@
 // No layout shift, no blank box (issue 13): with the wasm and the create each
 // held 1.5 s, nothing on the page moves from navigation to the QR (CLS 0, the
-// ES entry and the drop-in), and the host has one box before the wasm, with
+// ES entry and the drop-in as the README's blocks load them; measured by
+// bench/cls.mjs), and the host has one box before the wasm, with
 // the spinner and with the QR. A mount() host marked hopae-verify-host has the
 // card's box before mount(), --hopae-qr-size and a themed font included; the
 // card keeps that box in every state (starting, QR, code, form, completed,
 // expired, cancelled, failed) and so does the load-failure view.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDemo } from "../../server/demo.js";
 import { measureCls } from "../../bench/cls.mjs";
+import { extractBlocks } from "../docs-blocks.mjs";
 import { installDeepQuery, openDemo, setup, waitForEvent } from "./helpers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -31,9 +34,26 @@ describe("layout: no shift, no blank box", () => {
     await env?.close();
   });
 
+  // The README's two ways (its blocks, served from /dist/), with what measures them.
+  const readme = extractBlocks(readFileSync(join(root, "README.md"), "utf8")).filter((b) => b.lang === "html" && b.code.includes('blocking="render"'));
+  const MEASURE = '<script src="/probe.js"></script><script src="/cls-observer.js"></script>';
+  const BELOW = '<p id="below">Text below the widget</p>';
+  const PAGES = {
+    es: (block) => `<!doctype html><html lang="en">${block.replace("<head>", `<head><meta charset="utf-8"><link rel="icon" href="data:,">${MEASURE}`).replace("</body>", `${BELOW}</body>`)}</html>`,
+    dropin: (block) =>
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">${MEASURE}${block}</head>` +
+      `<body><h1>Verify</h1><div id="verify" data-hopae-verify data-endpoint="/api/verifications" data-provider="bankidse"></div>${BELOW}</body></html>`,
+  };
+  test("the README shows both ways: a module script and the drop-in, in <head> with blocking=render", () => {
+    assert.equal(readme.length, 2);
+    assert.match(readme[0].code, /<script type="module" blocking="render">[\s\S]*class="hopae-verify-host"/);
+    assert.match(readme[1].code, /hopae-verify\.js" defer blocking="render"/);
+  });
+
   for (const variant of ["es", "dropin"]) {
-    test(`${variant === "es" ? "ES entry" : "drop-in"}: CLS 0 from navigation to the QR, one host box before the wasm, with the spinner, with the QR`, async () => {
-      const r = await measureCls(env.browser, site.url, variant);
+    test(`${variant === "es" ? "ES entry" : "drop-in"} as the README has it: CLS 0 from navigation to the QR, one host box before the wasm, with the spinner, with the QR`, async () => {
+      const block = readme[variant === "es" ? 0 : 1].code.replaceAll("/hopae/", "/dist/");
+      const r = await measureCls(env.browser, site.url, variant, PAGES[variant](block));
       assert.equal(r.boxes.loading.wasmHeld, true, "measured before the wasm arrived");
       assert.ok(r.boxes.spinner, "the spinner showed while the create was held");
       const { wasmHeld, ...loading } = r.boxes.loading;
