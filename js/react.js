@@ -50,5 +50,7 @@ export function HopaeVerify(props) {
       handle?.destroy();
     };
   }, [key]);
-  return createElement("div", { ref, id: props.id, className: props.className, style: props.style });
+  // hopae-verify-host: the card's box from the first render (js/mount.js), so nothing moves when it mounts.
+  const className = props.className ? `hopae-verify-host ${props.className}` : "hopae-verify-host";
+  return createElement("div", { ref, id: props.id, className, style: props.style });
 }
