@@ -53,8 +53,8 @@ export async function measureCls(browser, baseUrl, variant, html) {
     });
     await page.route("**/api/verifications", async (route) => {
       if (route.request().method() !== "POST") return route.continue();
-      await Promise.all([hold(), page.waitForFunction(spinning, null, { timeout: 20_000, polling: "raf" }).catch(() => {})]);
-      boxes.spinner = await page.evaluate(measure).catch(() => undefined);
+      const [, seen] = await Promise.all([hold(), page.waitForFunction(spinning, null, { timeout: 20_000, polling: "raf" }).then(() => true, () => false)]);
+      if (seen) boxes.spinner = await page.evaluate(measure).catch(() => undefined);
       await route.continue().catch(() => {});
     });
     await page.goto(`${baseUrl}/cls-${variant}.html`);
