@@ -2,6 +2,7 @@
 // cannot load (there is no Rust to draw the card then), and the warning for an
 // option mount() does not know.
 import { detail } from "./events.js";
+import { cardBox } from "./mount.js";
 
 /** [message, button] per language. */
 const TEXT = {
@@ -24,19 +25,16 @@ export function language(wanted, element) {
   return "en";
 }
 
-// The card's box (src/web/style.css, js/mount.js): the page does not move when
-// this replaces the skeleton, nor when the card replaces this.
+// Inside the card's box (js/mount.js cardBox, the skeleton's): the page does
+// not move when this replaces the skeleton, nor when the card replaces this.
 const CSS =
-  ":host{display:inline-block;max-width:100%;vertical-align:top}" +
-  ".hopae-verify-load-failed{--_q:var(--_qr,var(--hopae-qr-size,200px));box-sizing:border-box;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:12px;max-width:100%;" +
-  "width:calc(max(22em,var(--_q)) + 2*var(--hopae-padding,20px) + 2px);height:calc(var(--_q) + 2*var(--hopae-padding,20px) + 66px + 10.4em);" +
-  "padding:var(--hopae-padding,20px);font:var(--hopae-font,15px/1.45 system-ui,sans-serif);color:var(--hopae-text,#1f2328);" +
-  "background:var(--hopae-background,#fff);border:1px solid var(--hopae-border,#d0d7de);border-radius:var(--hopae-radius,12px);text-align:center}" +
+  ".hopae-verify-load-failed{display:flex;flex-direction:column;align-items:center;justify-content:center;gap:12px;" +
+  "padding:var(--hopae-padding,20px);color:var(--hopae-text,#1f2328);text-align:center}" +
   ".hopae-verify-load-failed p{margin:0;max-width:22em}" +
   ".hopae-verify-load-failed button{font:inherit;cursor:pointer;padding:.55em 1.1em;border-radius:8px;border:1px solid var(--hopae-accent,#1f5fd6);" +
   "background:var(--hopae-accent,#1f5fd6);color:var(--hopae-accent-text,#fff)}" +
   ".hopae-verify-load-failed button:focus-visible{outline:3px solid var(--hopae-accent,#1f5fd6);outline-offset:2px}" +
-  "@media (prefers-color-scheme:dark){.hopae-verify-load-failed{color:var(--hopae-text,#e6edf3);background:var(--hopae-background,#0d1117);border-color:var(--hopae-border,#30363d)}}";
+  "@media (prefers-color-scheme:dark){.hopae-verify-load-failed{color:var(--hopae-text,#e6edf3)}}";
 let sheet;
 
 /**
@@ -63,12 +61,10 @@ export function showLoadFailure(element, locale, retry, size) {
     sheet.replaceSync(CSS);
   }
   if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-  const box = document.createElement("div");
-  box.className = "hopae-verify-load-failed";
+  const box = cardBox(root, size);
+  box.classList.add("hopae-verify-load-failed");
   box.setAttribute("part", "root");
   box.setAttribute("lang", lang);
-  const px = Number(size);
-  if (px >= 96 && px <= 1024) box.style.setProperty("--_qr", `${Math.round(px)}px`);
   const text = document.createElement("p");
   text.setAttribute("part", "status");
   text.setAttribute("role", "alert");

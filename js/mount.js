@@ -165,6 +165,24 @@ if (typeof document !== "undefined" && typeof CSSStyleSheet === "function") {
 }
 
 /**
+ * A `<div>` of the card's box in `root` (a shadow root, its stylesheet adopted)
+ * for a QR of `size` CSS px (the `size` option), else --hopae-qr-size: the
+ * skeleton, and the load-failure view (js/fallback.js).
+ */
+export function cardBox(root, size) {
+  if (!skeletonSheet) {
+    skeletonSheet = new CSSStyleSheet();
+    skeletonSheet.replaceSync(SKELETON_CSS);
+  }
+  if (!root.adoptedStyleSheets.includes(skeletonSheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, skeletonSheet];
+  const box = root.ownerDocument.createElement("div");
+  box.className = "hopae-verify-skeleton";
+  const px = Number(size);
+  box.style.setProperty("--_qr", px >= 96 && px <= 1024 ? `${Math.round(px)}px` : "var(--hopae-qr-size, 200px)");
+  return box;
+}
+
+/**
  * A placeholder of the card's size in the element's shadow root, shown until
  * the module is ready; null where the element cannot have a shadow root.
  */
@@ -173,17 +191,9 @@ function placeSkeleton(element, size) {
   try {
     const root = element.shadowRoot ?? element.attachShadow({ mode: "open" });
     if (root.querySelector(".hopae-verify")) return null; // a widget is there already
-    if (!skeletonSheet) {
-      skeletonSheet = new CSSStyleSheet();
-      skeletonSheet.replaceSync(SKELETON_CSS);
-    }
-    if (!root.adoptedStyleSheets.includes(skeletonSheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, skeletonSheet];
-    const box = element.ownerDocument.createElement("div");
-    box.className = "hopae-verify-skeleton";
+    const box = cardBox(root, size);
     box.setAttribute("part", "skeleton");
     box.setAttribute("aria-busy", "true");
-    const px = Number(size);
-    box.style.setProperty("--_qr", px >= 96 && px <= 1024 ? `${Math.round(px)}px` : "var(--hopae-qr-size, 200px)");
     root.replaceChildren(box);
     return box;
   } catch {
