@@ -30,6 +30,7 @@ export function language(wanted, element) {
 const CSS =
   ".hopae-verify-load-failed{display:flex;flex-direction:column;align-items:center;justify-content:center;gap:12px;" +
   "padding:var(--hopae-padding,20px);color:var(--hopae-text,#1f2328);text-align:center}" +
+  ".hopae-verify-skeleton.hopae-verify-load-failed{background-image:none}" +
   ".hopae-verify-load-failed p{margin:0;max-width:22em}" +
   ".hopae-verify-load-failed button{font:inherit;cursor:pointer;padding:.55em 1.1em;border-radius:8px;border:1px solid var(--hopae-accent,#1f5fd6);" +
   "background:var(--hopae-accent,#1f5fd6);color:var(--hopae-accent-text,#fff)}" +

@@ -142,8 +142,10 @@ const SKELETON_CSS =
   ":host{display:inline-block;max-width:100%;vertical-align:top}" +
   `.hopae-verify-skeleton{box-sizing:border-box;max-width:100%;${FONT}width:${WIDTH("var(--_qr)")};height:${HEIGHT("var(--_qr)")};` +
   "border:1px solid var(--hopae-border,#d0d7de);border-radius:var(--hopae-radius,12px);" +
-  "background:var(--hopae-background,#fff)}" +
-  "@media (prefers-color-scheme:dark){.hopae-verify-skeleton{background:var(--hopae-background,#0d1117);border-color:var(--hopae-border,#30363d)}}";
+  // A faint square where the QR will be (below the title and two status lines).
+  "background:linear-gradient(#8881,#8881) 50% calc(var(--hopae-padding,20px) + 24px + 4.5675em)/var(--_qr) var(--_qr) no-repeat var(--hopae-background,#fff)}" +
+  // Dark: transparent, as the card is.
+  "@media (prefers-color-scheme:dark){.hopae-verify-skeleton{background-color:var(--hopae-background,#0000);border-color:var(--hopae-border,#30363d)}}";
 let skeletonSheet;
 
 // The page's own stylesheet list gets one rule of zero specificity (any rule
