@@ -34,12 +34,12 @@ const qrShown = () => {
  * in a fresh context with the wasm and the create held DELAY_MS each (the
  * create also until the spinner has shown, so that state is always seen). The
  * page has the host as #verify, #below after it, /probe.js and
- * /cls-observer.js. Returns { cls, shifts: [{ value, sources }], boxes:
+ * /cls-observer.js. `contextOptions` go to browser.newContext (a phone, say). Returns { cls, shifts: [{ value, sources }], boxes:
  * { loading, spinner, qr }, before, after } (before/after: where the text
  * below the widget was while loading and with the QR).
  */
-export async function measureCls(browser, baseUrl, variant, html) {
-  const context = await browser.newContext({ viewport: { width: 800, height: 900 } });
+export async function measureCls(browser, baseUrl, variant, html, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 800, height: 900 }, ...contextOptions });
   try {
     const page = await context.newPage();
     if (html) await page.route(`${baseUrl}/cls-${variant}.html`, (route) => route.fulfill({ contentType: "text/html", body: html }));

@@ -65,6 +65,15 @@ describe("layout: no shift, no blank box", () => {
     });
   }
 
+  test("on a phone (touch, 390 px: the app link before the QR), the drop-in as the README has it: CLS 0, one host box", async () => {
+    const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 };
+    const r = await measureCls(env.browser, site.url, "dropin", PAGES.dropin(readme[1].code.replaceAll("/hopae/", "/dist/")), phone);
+    const { wasmHeld, ...loading } = r.boxes.loading;
+    assert.equal(wasmHeld, true);
+    assert.deepEqual([r.boxes.spinner, r.boxes.qr], [loading, loading]);
+    assert.deepEqual(r.shifts, [], `layout shifts (CLS ${r.cls})`);
+  });
+
   test("a mount() host with class hopae-verify-host has the card's box before mount(), with --hopae-qr-size and a themed font, and keeps it", async () => {
     const context = await env.browser.newContext({ viewport: { width: 1000, height: 1200 } });
     env.contexts.add(context);
