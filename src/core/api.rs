@@ -377,12 +377,19 @@ impl Problem {
     /// The most specific code the body carries, whichever shape it has: a
     /// code `known` to the caller first, then a textual one (it says more
     /// than a number), then a numeric one.
-    pub fn code(&self, known: impl Fn(&Code) -> bool) -> Option<Code> {
+    pub fn code(&self, known: fn(&Code) -> bool) -> Option<Code> {
         let title = self
             .title
             .as_deref()
             .filter(|t| looks_like_code(t))
-            .map(|t| Code::Text(t.replace('.', "_")));
+            // ASCII (`looks_like_code`): no general string replace.
+            .map(|t| {
+                Code::Text(
+                    t.bytes()
+                        .map(|c| char::from(if c == b'.' { b'_' } else { c }))
+                        .collect(),
+                )
+            });
         let candidates = [
             self.code.clone(),
             self.error.as_ref().and_then(|e| e.code.clone()),
@@ -440,9 +447,9 @@ impl Code {
                 .then_some(Code::Number(n as u64));
         }
         let t = v.as_str()?;
-        Some(match t.parse::<u64>() {
-            Ok(n) => Code::Number(n),
-            Err(_) => Code::Text(t),
+        Some(match crate::core::time::uint(&t) {
+            Some(n) => Code::Number(n),
+            None => Code::Text(t),
         })
     }
 }

@@ -36,7 +36,7 @@ use crate::core::config::{Config, RedirectMode, DEFAULT_POLL_INTERVAL};
 use crate::core::error::{Error, Failure};
 use crate::core::messages::Message;
 use crate::core::qr::QrMatrix;
-use crate::core::time::{parse_http_date, parse_rfc3339, Millis};
+use crate::core::time::{parse_http_date, parse_rfc3339, uint, Millis};
 use crate::core::userdata::{self, Field};
 
 /// The slowest the widget polls while the page is hidden.
@@ -1176,7 +1176,7 @@ fn app_link(details: &FlowDetails) -> Option<String> {
 /// `Retry-After` in milliseconds from now: delta-seconds or an HTTP date.
 fn retry_after(header: &str, now: Millis) -> Option<Millis> {
     let header = header.trim();
-    if let Ok(seconds) = header.parse::<u64>() {
+    if let Some(seconds) = uint(header) {
         return Some(seconds.saturating_mul(1000));
     }
     parse_http_date(header).map(|at| at.saturating_sub(now))
