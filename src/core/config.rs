@@ -24,12 +24,17 @@ pub const DEFAULT_MAX_RETRIES: u32 = 5;
 /// create is answered (or timed out) by the backend, not abandoned and resent.
 pub const DEFAULT_REQUEST_TIMEOUT: u64 = 15_000;
 
-const POLL_INTERVAL_RANGE: (u64, u64) = (250, 60_000);
-const TIMEOUT_RANGE: (u64, u64) = (1_000, 3_600_000);
-const SIZE_RANGE: (u32, u32) = (96, 1_024);
-const MAX_RETRIES_RANGE: (u64, u64) = (0, 20);
-const REQUEST_TIMEOUT_RANGE: (u64, u64) = (1_000, 120_000);
 const MAX_FALLBACKS: usize = 8;
+
+/// The numeric options, in the order of [`Options::numbers`]: the key, the
+/// lowest and the highest value accepted (one table instead of code per option).
+pub const NUMBERS: [(&str, u64, u64); 5] = [
+    ("pollInterval", 250, 60_000),
+    ("timeout", 1_000, 3_600_000),
+    ("size", 96, 1_024),
+    ("maxRetries", 0, 20),
+    ("requestTimeout", 1_000, 120_000),
+];
 
 /// The options as the page wrote them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -38,16 +43,9 @@ pub struct Options {
     pub endpoint: Option<String>,
     /// The eID provider to start (`bankidse`); `provider` as an element attribute.
     pub provider_id: Option<String>,
-    /// Milliseconds between status requests.
-    pub poll_interval: Option<Number>,
-    /// Milliseconds before the widget gives up.
-    pub timeout: Option<Number>,
-    /// Edge of the QR code in CSS pixels.
-    pub size: Option<Number>,
-    /// Consecutive transient faults to retry before failing.
-    pub max_retries: Option<Number>,
-    /// Milliseconds one request may take.
-    pub request_timeout: Option<Number>,
+    /// The numbers of [`NUMBERS`] (`pollInterval`, `timeout`, `size`,
+    /// `maxRetries`, `requestTimeout`), as given.
+    pub numbers: [Option<Number>; 5],
     /// `same-tab`, `new-tab` or `event-only`.
     pub redirect: Option<String>,
     /// A verification to continue instead of creating one (after a redirect).
@@ -84,41 +82,55 @@ pub enum RedirectMode {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Number(pub f64);
 
+/// The string option `key`, if given; any other type is an error.
+#[inline(never)]
+fn string<J: Json>(v: &J, key: &'static str) -> Result<Option<String>, ConfigError> {
+    match v.get(key) {
+        None => Ok(None),
+        Some(f) => match f.as_str() {
+            Some(t) => Ok(Some(t)),
+            None => Err(ConfigError::Invalid(key, "must be a string".into())),
+        },
+    }
+}
+
+/// Each string of `items`, or the error `why` for `key` at the first that is not one.
+fn strings<J: Json>(
+    items: Vec<J>,
+    key: &'static str,
+    why: &str,
+) -> Result<Vec<String>, ConfigError> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item.as_str() {
+            Some(t) => out.push(t),
+            None => return Err(ConfigError::Invalid(key, why.into())),
+        }
+    }
+    Ok(out)
+}
+
 impl Options {
     /// Reads the options object a page passed (or an element's attributes):
     /// numbers may be numbers or numeric strings; lists may be arrays or
     /// comma-separated strings.
     pub fn from_json<J: Json>(v: &J) -> Result<Options, ConfigError> {
-        let text = |key: &'static str| -> Result<Option<String>, ConfigError> {
-            match v.get(key) {
-                None => Ok(None),
-                Some(f) => f
-                    .as_str()
-                    .map(Some)
-                    .ok_or_else(|| ConfigError::Invalid(key, "must be a string".into())),
-            }
-        };
-        let number = |key: &str| {
-            v.get(key).map(|f| {
+        let mut numbers = [None; 5];
+        for (n, (key, ..)) in numbers.iter_mut().zip(NUMBERS) {
+            *n = v.get(key).map(|f| {
                 let n = f.as_f64().or_else(|| f.as_str().and_then(|t| decimal(&t)));
                 Number(n.unwrap_or(f64::NAN))
-            })
-        };
+            });
+        }
         let fallback_providers = match v.get("fallbackProviders") {
             None => None,
             Some(f) => Some(StringList(match f.items() {
-                Some(items) => items
-                    .iter()
-                    .map(|i| {
-                        i.as_str().ok_or_else(|| {
-                            ConfigError::Invalid(
-                                "fallbackProviders",
-                                "must list provider ids as strings".into(),
-                            )
-                        })
-                    })
-                    .collect::<Result<_, _>>()?,
-                None => text("fallbackProviders")?
+                Some(items) => strings(
+                    items,
+                    "fallbackProviders",
+                    "must list provider ids as strings",
+                )?,
+                None => string(v, "fallbackProviders")?
                     .unwrap_or_default()
                     .split(|c: char| c == ',' || c.is_whitespace())
                     .filter(|s| !s.is_empty())
@@ -128,19 +140,21 @@ impl Options {
         };
         let messages = match v.get("messages") {
             None => None,
-            Some(m) if m.is_object() => Some(
-                m.entries()
-                    .into_iter()
-                    .map(|(k, t)| {
-                        t.as_str().map(|t| (k, t)).ok_or_else(|| {
-                            ConfigError::Invalid(
+            Some(m) if m.is_object() => {
+                let mut own = Vec::new();
+                for (key, text) in m.entries() {
+                    match text.as_str() {
+                        Some(text) => own.push((key, text)),
+                        None => {
+                            return Err(ConfigError::Invalid(
                                 "messages",
                                 "must map message keys to strings".into(),
-                            )
-                        })
-                    })
-                    .collect::<Result<_, _>>()?,
-            ),
+                            ))
+                        }
+                    }
+                }
+                Some(own)
+            }
             Some(_) => {
                 return Err(ConfigError::Invalid(
                     "messages",
@@ -149,17 +163,13 @@ impl Options {
             }
         };
         Ok(Options {
-            endpoint: text("endpoint")?,
-            provider_id: text("providerId")?,
-            poll_interval: number("pollInterval"),
-            timeout: number("timeout"),
-            size: number("size"),
-            max_retries: number("maxRetries"),
-            request_timeout: number("requestTimeout"),
-            redirect: text("redirect")?,
-            resume: text("resume")?,
+            endpoint: string(v, "endpoint")?,
+            provider_id: string(v, "providerId")?,
+            numbers,
+            redirect: string(v, "redirect")?,
+            resume: string(v, "resume")?,
             fallback_providers,
-            locale: text("locale")?,
+            locale: string(v, "locale")?,
             messages,
             user_data: match v.get("userData") {
                 None => false,
@@ -263,25 +273,26 @@ impl core::fmt::Display for ConfigError {
     }
 }
 
+/// `text` without surrounding white space (and without the characters
+/// `trim_end` lists at its end), `None` when nothing is left.
+#[inline(never)]
+fn trimmed(text: Option<String>, trim_end: &[char]) -> Option<String> {
+    let text = text?;
+    let text = text.trim().trim_end_matches(trim_end);
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
 impl Options {
     /// Checks every option and fills in defaults.
     pub fn validate(self) -> Result<Config, ConfigError> {
-        let endpoint = self
-            .endpoint
-            .map(|e| e.trim().trim_end_matches('/').to_owned())
-            .filter(|e| !e.is_empty())
-            .ok_or(ConfigError::Missing(
-                "endpoint",
-                "the URL of your backend's verification route, e.g. \"/api/verifications\"",
-            ))?;
-        let provider_id = self
-            .provider_id
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .ok_or(ConfigError::Missing(
-                "providerId",
-                "the eID provider to start, e.g. \"bankidse\"",
-            ))?;
+        let endpoint = trimmed(self.endpoint, &['/']).ok_or(ConfigError::Missing(
+            "endpoint",
+            "the URL of your backend's verification route, e.g. \"/api/verifications\"",
+        ))?;
+        let provider_id = trimmed(self.provider_id, &[]).ok_or(ConfigError::Missing(
+            "providerId",
+            "the eID provider to start, e.g. \"bankidse\"",
+        ))?;
         check_provider("providerId", &provider_id)?;
         let fallback_providers = self.fallback_providers.unwrap_or_default().0;
         for p in &fallback_providers {
@@ -298,72 +309,58 @@ impl Options {
             Some("new-tab") => RedirectMode::NewTab,
             Some("event-only") => RedirectMode::EventOnly,
             Some(other) => {
-                return Err(ConfigError::Invalid(
+                return Err(invalid(
                     "redirect",
-                    [
-                        "must be \"same-tab\", \"new-tab\" or \"event-only\", not \"",
-                        other,
-                        "\"",
-                    ]
-                    .concat(),
+                    "must be \"same-tab\", \"new-tab\" or \"event-only\", not \"",
+                    other,
                 ))
             }
         };
         let messages = self.messages.unwrap_or_default();
-        Messages::new(Locale::En, messages.clone())
+        crate::core::messages::check_keys(&messages)
             .map_err(|why| ConfigError::Invalid("messages", why))?;
-        let resume = self
-            .resume
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty());
+        let resume = trimmed(self.resume, &[]);
         if let Some(id) = &resume {
             let valid = id.len() <= 128
                 && id
                     .bytes()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'));
             if !valid {
-                return Err(ConfigError::Invalid(
+                return Err(invalid(
                     "resume",
-                    [
-                        "must be a verification id (letters, digits, '-', '_'), not \"",
-                        id,
-                        "\"",
-                    ]
-                    .concat(),
+                    "must be a verification id (letters, digits, '-', '_'), not \"",
+                    id,
                 ));
             }
         }
+        let mut numbers = [None; 5];
+        for ((out, value), (name, lo, hi)) in numbers.iter_mut().zip(self.numbers).zip(NUMBERS) {
+            *out = millis(name, value, lo, hi)?;
+        }
+        let [poll_interval, timeout, size, max_retries, request_timeout] = numbers;
         Ok(Config {
             endpoint,
             provider_id,
-            poll_interval: millis("pollInterval", self.poll_interval, POLL_INTERVAL_RANGE)?,
-            timeout: millis("timeout", self.timeout, TIMEOUT_RANGE)?.unwrap_or(DEFAULT_TIMEOUT),
-            size: millis(
-                "size",
-                self.size,
-                (SIZE_RANGE.0.into(), SIZE_RANGE.1.into()),
-            )?
-            .map(|px| px as u32),
-            max_retries: millis("maxRetries", self.max_retries, MAX_RETRIES_RANGE)?
-                .map_or(DEFAULT_MAX_RETRIES, |n| n as u32),
-            request_timeout: millis(
-                "requestTimeout",
-                self.request_timeout,
-                REQUEST_TIMEOUT_RANGE,
-            )?
-            .unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+            poll_interval,
+            timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
+            size: size.map(|px| px as u32),
+            max_retries: max_retries.map_or(DEFAULT_MAX_RETRIES, |n| n as u32),
+            request_timeout: request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
             redirect,
             resume,
             fallback_providers,
-            locale: self
-                .locale
-                .map(|l| l.trim().to_owned())
-                .filter(|l| !l.is_empty()),
+            locale: trimmed(self.locale, &[]),
             messages,
             user_data: self.user_data,
             require_user_data: self.require_user_data.unwrap_or(true),
         })
     }
+}
+
+/// `name` is invalid: `why`, then the value as given and a closing quote.
+#[inline(never)]
+fn invalid(name: &'static str, why: &str, value: &str) -> ConfigError {
+    ConfigError::Invalid(name, [why, value, "\""].concat())
 }
 
 /// A plain decimal number (`"3000"`, `"1.5"`, `"-2"`) as attributes write it.
@@ -399,14 +396,10 @@ fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
     if valid {
         Ok(())
     } else {
-        Err(ConfigError::Invalid(
+        Err(invalid(
             name,
-            [
-                "must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not \"",
-                id,
-                "\"",
-            ]
-            .concat(),
+            "must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not \"",
+            id,
         ))
     }
 }
@@ -414,7 +407,8 @@ fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
 fn millis(
     name: &'static str,
     value: Option<Number>,
-    (lo, hi): (u64, u64),
+    lo: u64,
+    hi: u64,
 ) -> Result<Option<u64>, ConfigError> {
     let Some(Number(v)) = value else {
         return Ok(None);

@@ -690,6 +690,21 @@ pub fn provider_name(id: &str) -> &str {
     }
 }
 
+/// Whether every key of a page's `messages` names a [`Text`]; else what to
+/// fix (a typo must not go unnoticed).
+pub fn check_keys(overrides: &[(String, String)]) -> Result<(), String> {
+    match overrides.iter().find(|(k, _)| Text::from_key(k).is_none()) {
+        Some((unknown, _)) => Err([
+            "has no message \"",
+            unknown,
+            "\"; the keys are ",
+            &KEYS.join(", "),
+        ]
+        .concat()),
+        None => Ok(()),
+    }
+}
+
 /// The strings of one widget: a built-in language plus the page's overrides.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Messages {
@@ -701,15 +716,7 @@ impl Messages {
     /// `overrides` maps [`Text::key`]s to the page's own strings; unknown keys
     /// are refused so a typo does not go unnoticed.
     pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Result<Messages, String> {
-        if let Some((unknown, _)) = overrides.iter().find(|(k, _)| Text::from_key(k).is_none()) {
-            return Err([
-                "has no message \"",
-                unknown,
-                "\"; the keys are ",
-                &KEYS.join(", "),
-            ]
-            .concat());
-        }
+        check_keys(&overrides)?;
         let overrides = overrides
             .into_iter()
             .filter_map(|(key, own)| Some((Text::from_key(&key)?, own)))
