@@ -20,10 +20,10 @@ fn number<J: Json>(v: &J, key: &str) -> Option<f64> {
 /// A member that must be a string: `Err` says which and why.
 fn required<J: Json>(v: &J, key: &str) -> Result<String, String> {
     match v.get(key) {
-        None => Err(["missing field `", key, "`"].concat()),
+        None => Err(crate::core::cat(&["missing field `", key, "`"])),
         Some(f) => f
             .as_str()
-            .ok_or_else(|| ["`", key, "` is not a string"].concat()),
+            .ok_or_else(|| crate::core::cat(&["`", key, "` is not a string"])),
     }
 }
 

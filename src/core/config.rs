@@ -251,16 +251,15 @@ impl ConfigError {
     /// cost the wasm kilobytes).
     pub fn message(&self) -> String {
         match self {
-            ConfigError::Missing(name, hint) => [
+            ConfigError::Missing(name, hint) => crate::core::cat(&[
                 "hopae-connect-widget: the `",
                 name,
                 "` option is required (",
                 hint,
                 ")",
-            ]
-            .concat(),
+            ]),
             ConfigError::Invalid(name, why) => {
-                ["hopae-connect-widget: the `", name, "` option ", why].concat()
+                crate::core::cat(&["hopae-connect-widget: the `", name, "` option ", why])
             }
         }
     }
@@ -360,7 +359,7 @@ impl Options {
 /// `name` is invalid: `why`, then the value as given and a closing quote.
 #[inline(never)]
 fn invalid(name: &'static str, why: &str, value: &str) -> ConfigError {
-    ConfigError::Invalid(name, [why, value, "\""].concat())
+    ConfigError::Invalid(name, crate::core::cat(&[why, value, "\""]))
 }
 
 /// A plain decimal number (`"3000"`, `"1.5"`, `"-2"`) as attributes write it.
@@ -420,10 +419,11 @@ fn millis(
             name,
             // Integers only: formatting floats would cost the wasm kilobytes.
             {
-                let range = ["must be a number from ", &digits(lo), " to ", &digits(hi)].concat();
+                let range =
+                    crate::core::cat(&["must be a number from ", &digits(lo), " to ", &digits(hi)]);
                 match v.is_finite() {
-                    true if v < 0.0 => [&range, ", not -", &digits(-v as u64)].concat(),
-                    true => [&range, ", not ", &digits(v as u64)].concat(),
+                    true if v < 0.0 => crate::core::cat(&[&range, ", not -", &digits(-v as u64)]),
+                    true => crate::core::cat(&[&range, ", not ", &digits(v as u64)]),
                     false => range,
                 }
             },

@@ -493,12 +493,11 @@ impl Error {
                 )
             },
             Error::BadShape(why) => Failure {
-                message: [
+                message: crate::core::cat(&[
                     "The backend's answer is not a Hopae verification (",
                     truncate(why),
                     ").",
-                ]
-                .concat(),
+                ]),
                 ..f("invalid_response", "Invalid response", "", S)
             },
             Error::QrDataTooLong { .. } => f(
@@ -516,7 +515,11 @@ impl Error {
                 S,
             ),
             Error::UnsupportedFlow(flow) => Failure {
-                message: ["This widget cannot run the \"", truncate(flow), "\" flow."].concat(),
+                message: crate::core::cat(&[
+                    "This widget cannot run the \"",
+                    truncate(flow),
+                    "\" flow.",
+                ]),
                 ..f("unsupported_flow", "Unsupported flow", "", S)
             },
             Error::UnsafeUrl(_) => f(
@@ -620,13 +623,13 @@ fn http_failure(status: u16, problem: Option<&Problem>) -> Failure {
     Failure {
         code: match (&code, name) {
             (Some(c), _) => code_text(c),
-            (None, "") => ["http_", &digits(u64::from(status))].concat(),
+            (None, "") => crate::core::cat(&["http_", &digits(u64::from(status))]),
             (None, name) => name.into(),
         },
         title: title.into(),
         message: match detail {
             // The server's own words help the site's developer.
-            Some(d) => [message, " (", truncate(d), ")"].concat(),
+            Some(d) => crate::core::cat(&[message, " (", truncate(d), ")"]),
             None => message.into(),
         },
         http_status: Some(status),

@@ -693,16 +693,15 @@ pub fn provider_name(id: &str) -> &str {
 /// Whether every key of a page's `messages` names a [`Text`]; else what to
 /// fix (a typo must not go unnoticed).
 pub fn check_keys(overrides: &[(String, String)]) -> Result<(), String> {
-    match overrides.iter().find(|(k, _)| Text::from_key(k).is_none()) {
-        Some((unknown, _)) => Err([
-            "has no message \"",
-            unknown,
-            "\"; the keys are ",
-            &KEYS.join(", "),
-        ]
-        .concat()),
-        None => Ok(()),
+    let Some((unknown, _)) = overrides.iter().find(|(k, _)| Text::from_key(k).is_none()) else {
+        return Ok(());
+    };
+    let mut why = crate::core::cat(&["has no message \"", unknown, "\"; the keys are "]);
+    for (i, key) in KEYS.iter().enumerate() {
+        why.push_str(if i == 0 { "" } else { ", " });
+        why.push_str(key);
     }
+    Err(why)
 }
 
 /// The strings of one widget: a built-in language plus the page's overrides.

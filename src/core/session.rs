@@ -1156,14 +1156,11 @@ fn app_link(details: &FlowDetails) -> Option<String> {
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'-');
         if safe {
-            return Some(
-                [
-                    "https://app.bankid.com/?autostarttoken=",
-                    token,
-                    "&redirect=null",
-                ]
-                .concat(),
-            );
+            return Some(crate::core::cat(&[
+                "https://app.bankid.com/?autostarttoken=",
+                token,
+                "&redirect=null",
+            ]));
         }
     }
     [&details.deeplink, &details.link_data]
