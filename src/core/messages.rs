@@ -60,29 +60,37 @@ pub enum Locale {
     De,
 }
 
+/// Primary language subtags and the built-in language each picks.
+const LANGUAGES: [(&str, Locale); 8] = [
+    ("en", Locale::En),
+    ("sv", Locale::Sv),
+    ("nb", Locale::Nb),
+    ("no", Locale::Nb),
+    ("nn", Locale::Nb),
+    ("da", Locale::Da),
+    ("fi", Locale::Fi),
+    ("de", Locale::De),
+];
+
 impl Locale {
     /// The first built-in language among BCP 47 tags in order of preference
     /// (`sv-SE`, `nb`, …), else English.
     pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Locale {
-        for tag in tags {
-            let primary = tag
-                .trim()
-                .split(['-', '_'])
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            let found = match primary.as_str() {
-                "en" => Locale::En,
-                "sv" => Locale::Sv,
-                "nb" | "no" | "nn" => Locale::Nb,
-                "da" => Locale::Da,
-                "fi" => Locale::Fi,
-                "de" => Locale::De,
-                _ => continue,
-            };
-            return found;
-        }
-        Locale::En
+        tags.into_iter()
+            .find_map(Locale::of_tag)
+            .unwrap_or(Locale::En)
+    }
+
+    /// The built-in language of one BCP 47 tag (its primary subtag, any case).
+    #[inline(never)]
+    fn of_tag(tag: &str) -> Option<Locale> {
+        let tag = tag.trim();
+        let end = tag.bytes().position(|c| c == b'-' || c == b'_');
+        let primary = tag.get(..end.unwrap_or(tag.len()))?;
+        LANGUAGES
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(primary))
+            .map(|(_, l)| *l)
     }
 
     /// The BCP 47 tag, for the widget's `lang` attribute.
@@ -673,22 +681,29 @@ pub fn fill(template: &str, name: &str, value: &str) -> String {
 
 /// The display name of a provider id, for messages.
 pub fn provider_name(id: &str) -> &str {
-    match id {
-        "bankidse" | "bankid-no" | "bankidno" => "BankID",
-        "frejaid" => "Freja eID",
-        "smartid" => "Smart-ID",
-        "mitid" => "MitID",
-        "idin" => "iDIN",
-        "ftn" => "FTN",
-        "spid-ig" => "SPID",
-        "cmd" => "Chave Móvel Digital",
-        "singpass" => "Singpass",
-        "evrotrust" => "Evrotrust",
-        "audkenni" => "Auðkenni",
-        "skmobileid" => "Mobile-ID",
-        other => other,
-    }
+    PROVIDER_NAMES
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map_or(id, |(_, name)| name)
 }
+
+/// Provider ids and their display names.
+const PROVIDER_NAMES: [(&str, &str); 14] = [
+    ("bankidse", "BankID"),
+    ("bankid-no", "BankID"),
+    ("bankidno", "BankID"),
+    ("frejaid", "Freja eID"),
+    ("smartid", "Smart-ID"),
+    ("mitid", "MitID"),
+    ("idin", "iDIN"),
+    ("ftn", "FTN"),
+    ("spid-ig", "SPID"),
+    ("cmd", "Chave Móvel Digital"),
+    ("singpass", "Singpass"),
+    ("evrotrust", "Evrotrust"),
+    ("audkenni", "Auðkenni"),
+    ("skmobileid", "Mobile-ID"),
+];
 
 /// Whether every key of a page's `messages` names a [`Text`]; else what to
 /// fix (a typo must not go unnoticed).
