@@ -558,10 +558,18 @@ impl Error {
 
 /// At most 80 characters of `text`, for messages that quote untrusted input.
 fn truncate(text: &str) -> &str {
-    match text.char_indices().nth(80) {
-        Some((i, _)) => text.get(..i).unwrap_or_default(),
-        None => text,
+    // Counted on bytes: a character starts at every byte that is not a
+    // UTF-8 continuation byte (no char decoding in the wasm).
+    let mut chars = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if chars == 80 {
+                return text.get(..i).unwrap_or_default();
+            }
+            chars += 1;
+        }
     }
+    text
 }
 
 fn http_failure(status: u16, problem: Option<&Problem>) -> Failure {
@@ -807,6 +815,16 @@ mod classification {
         );
         assert_eq!(kind(http(400, r#"{"code":400002}"#)), FailureKind::Setup);
         assert_eq!(kind(Error::NotJson { status: 200 }), FailureKind::Setup);
+    }
+
+    #[test]
+    fn cuts_quoted_input_at_80_characters() {
+        assert_eq!(truncate("short"), "short");
+        let long = "é".repeat(100);
+        assert_eq!(truncate(&long), "é".repeat(80));
+        let mixed = ["a".repeat(79), "€ü".into()].concat();
+        assert_eq!(truncate(&mixed), ["a".repeat(79), "€".into()].concat());
+        assert_eq!(truncate(&"x".repeat(80)), "x".repeat(80));
     }
 
     #[test]

@@ -962,8 +962,12 @@ impl Session {
     ) {
         if let Some(expires) = expires_at.and_then(parse_rfc3339) {
             // Move the server's expiresAt onto the browser's clock.
-            let skew = server_time.map_or(0, |s| s as i128 - now as i128);
-            let local = (expires as i128 - skew).clamp(0, Millis::MAX as i128) as Millis;
+            // (expires - (server - now), saturating: no i128 in the wasm.)
+            let local = match server_time {
+                Some(server) if server >= now => expires.saturating_sub(server - now),
+                Some(server) => expires.saturating_add(now - server),
+                None => expires,
+            };
             self.deadline = self.deadline.min(local);
         }
     }
