@@ -6,6 +6,7 @@
 //! only translation into what the page's developer sees.
 
 use crate::core::api::{Code, Problem};
+use crate::core::time::uint;
 
 /// Why a request or a session failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +91,7 @@ pub struct Failure {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Known {
     /// The guide's numeric code, where it has one.
-    pub number: Option<u32>,
+    pub number: Option<u64>,
     /// The string code (the name `hopae-failed` carries).
     pub code: &'static str,
     /// A short summary.
@@ -103,277 +104,74 @@ pub struct Known {
     pub kind: FailureKind,
 }
 
-const fn k(
-    number: u32,
-    code: &'static str,
-    title: &'static str,
-    message: &'static str,
-    retryable: bool,
-    kind: FailureKind,
-) -> Known {
-    Known {
-        number: if number == 0 { None } else { Some(number) },
-        code,
-        title,
-        message,
-        retryable,
-        kind,
-    }
-}
-
 use FailureKind::{Network as N, Setup as S, Unavailable as U};
 
 const DECLINED_TITLE: &str = "Verification failed";
 
-/// The catalogue. 200001 is Missing Parameter and 200002 Invalid Parameter
-/// (the guide's error table).
-pub const KNOWN: &[Known] = &[
-    k(
-        100001,
-        "AUTH_INVALID_CREDENTIALS",
-        "Backend not authorised",
-        "The site's Hopae credentials are invalid.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "AUTH_INVALID_GRANT",
-        "Backend not authorised",
-        "Hopae refused the site's backend.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "AUTH_INVALID_CLIENT",
-        "Backend not authorised",
-        "Hopae refused the site's backend.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "AUTH_FORBIDDEN",
-        "Access denied",
-        "The site's backend may not do this.",
-        false,
-        S,
-    ),
-    k(
-        200001,
-        "VALIDATION_MISSING_PARAMETER",
-        "Invalid request",
-        "The request is missing a parameter.",
-        false,
-        S,
-    ),
-    k(
-        200002,
-        "VALIDATION_INVALID_PARAMETER",
-        "Invalid request",
-        "The request has an invalid parameter.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "VALIDATION_MISSING_USER_DATA",
-        "Information missing",
-        "The provider needs information that was not sent.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "VALIDATION_INVALID_USER_DATA",
-        "Invalid information",
-        "The information sent to the provider is not valid.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "VALIDATION_REDIRECT_URI_REQUIRED",
-        "Redirect address missing",
-        "The provider needs a redirect address.",
-        false,
-        S,
-    ),
-    k(
-        300001,
-        "SESSION_NOT_FOUND",
-        "Session not found",
-        "The verification no longer exists.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "SESSION_VERIFICATION_NOT_FOUND",
-        "Session not found",
-        "The verification no longer exists.",
-        false,
-        S,
-    ),
-    k(
-        300003,
-        "SESSION_INVALID_STATUS_TRANSITION",
-        "Session already ended",
-        "The verification has already ended.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "SESSION_INVALID_FLOW",
-        "Invalid flow",
-        "The flow is not valid for this provider.",
-        false,
-        S,
-    ),
-    k(
-        400001,
-        "PROVIDER_NOT_FOUND",
-        "Unknown provider",
-        "This eID provider does not exist.",
-        false,
-        S,
-    ),
-    k(
-        400002,
-        "PROVIDER_NOT_ENABLED",
-        "Provider not enabled",
-        "The provider is not enabled in the Hopae dashboard.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "PROVIDER_INITIALIZATION_FAILED",
-        "Provider error",
-        "The provider could not start the verification.",
-        true,
-        N,
-    ),
-    k(
-        400004,
-        "PROVIDER_ERROR",
-        "Provider error",
-        "The provider reported an error.",
-        true,
-        N,
-    ),
-    k(
-        400005,
-        "PROVIDER_UNAVAILABLE",
-        "Provider unavailable",
-        "The provider is unavailable right now.",
-        true,
-        U,
-    ),
-    k(
-        0,
-        "PROVIDER_CONFIGURATION_ERROR",
-        "Provider not configured",
-        "The provider is not configured for the site.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "PROVIDER_AUTHENTICATION_FAILED",
-        "Authentication failed",
-        "The provider could not authenticate you.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "PROVIDER_UNEXPECTED_RESPONSE",
-        "Provider error",
-        "The provider answered unexpectedly.",
-        true,
-        N,
-    ),
-    k(
-        500001,
-        "SYSTEM_INTERNAL_ERROR",
-        "Service error",
-        "The verification service had an internal error.",
-        true,
-        N,
-    ),
-    k(
-        0,
-        "SYSTEM_UNSUPPORTED_MODE",
-        "Not supported",
-        "The verification service does not support this mode.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "RESOURCE_NOT_FOUND",
-        "Not found",
-        "The verification service found nothing.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "RESOURCE_CONFLICT",
-        "Conflict",
-        "The verification changed at the same time.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "IDEMPOTENCY_KEY_CONFLICT",
-        "Duplicate request",
-        "The idempotency key was used for another request.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "IDEMPOTENCY_REQUEST_IN_PROGRESS",
-        "Request in progress",
-        "The same request is still being processed.",
-        true,
-        N,
-    ),
-    k(
-        0,
-        "UPSTREAM_UNREACHABLE",
-        "Service unreachable",
-        "The backend could not reach Hopae.",
-        true,
-        N,
-    ),
-    k(
-        0,
-        "UPSTREAM_TIMEOUT",
-        "Service timed out",
-        "Hopae did not answer the backend in time.",
-        true,
-        N,
-    ),
-    k(
-        0,
-        "UPSTREAM_USERINFO_FAILED",
-        "Service error",
-        "The backend could not fetch the verified details.",
-        true,
-        N,
-    ),
-];
+/// The catalogue, one code a line: the guide's number (0: none), the code,
+/// the kind (`S`etup, `N`etwork, `U`navailable; all but `S` retryable), then
+/// `title|message`. 200001 is Missing Parameter and 200002 Invalid Parameter
+/// (the guide's error table). Text rather than an array of structs: no table
+/// of string pointers in the wasm.
+const CATALOGUE: &str = "\
+100001 AUTH_INVALID_CREDENTIALS S Backend not authorised|The site's Hopae credentials are invalid.\n\
+0 AUTH_INVALID_GRANT S Backend not authorised|Hopae refused the site's backend.\n\
+0 AUTH_INVALID_CLIENT S Backend not authorised|Hopae refused the site's backend.\n\
+0 AUTH_FORBIDDEN S Access denied|The site's backend may not do this.\n\
+200001 VALIDATION_MISSING_PARAMETER S Invalid request|The request is missing a parameter.\n\
+200002 VALIDATION_INVALID_PARAMETER S Invalid request|The request has an invalid parameter.\n\
+0 VALIDATION_MISSING_USER_DATA S Information missing|The provider needs information that was not sent.\n\
+0 VALIDATION_INVALID_USER_DATA S Invalid information|The information sent to the provider is not valid.\n\
+0 VALIDATION_REDIRECT_URI_REQUIRED S Redirect address missing|The provider needs a redirect address.\n\
+300001 SESSION_NOT_FOUND S Session not found|The verification no longer exists.\n\
+0 SESSION_VERIFICATION_NOT_FOUND S Session not found|The verification no longer exists.\n\
+300003 SESSION_INVALID_STATUS_TRANSITION S Session already ended|The verification has already ended.\n\
+0 SESSION_INVALID_FLOW S Invalid flow|The flow is not valid for this provider.\n\
+400001 PROVIDER_NOT_FOUND S Unknown provider|This eID provider does not exist.\n\
+400002 PROVIDER_NOT_ENABLED S Provider not enabled|The provider is not enabled in the Hopae dashboard.\n\
+0 PROVIDER_INITIALIZATION_FAILED N Provider error|The provider could not start the verification.\n\
+400004 PROVIDER_ERROR N Provider error|The provider reported an error.\n\
+400005 PROVIDER_UNAVAILABLE U Provider unavailable|The provider is unavailable right now.\n\
+0 PROVIDER_CONFIGURATION_ERROR S Provider not configured|The provider is not configured for the site.\n\
+0 PROVIDER_AUTHENTICATION_FAILED S Authentication failed|The provider could not authenticate you.\n\
+0 PROVIDER_UNEXPECTED_RESPONSE N Provider error|The provider answered unexpectedly.\n\
+500001 SYSTEM_INTERNAL_ERROR N Service error|The verification service had an internal error.\n\
+0 SYSTEM_UNSUPPORTED_MODE S Not supported|The verification service does not support this mode.\n\
+0 RESOURCE_NOT_FOUND S Not found|The verification service found nothing.\n\
+0 RESOURCE_CONFLICT S Conflict|The verification changed at the same time.\n\
+0 IDEMPOTENCY_KEY_CONFLICT S Duplicate request|The idempotency key was used for another request.\n\
+0 IDEMPOTENCY_REQUEST_IN_PROGRESS N Request in progress|The same request is still being processed.\n\
+0 UPSTREAM_UNREACHABLE N Service unreachable|The backend could not reach Hopae.\n\
+0 UPSTREAM_TIMEOUT N Service timed out|Hopae did not answer the backend in time.\n\
+0 UPSTREAM_USERINFO_FAILED N Service error|The backend could not fetch the verified details.";
+
+/// Every entry of the catalogue, in order.
+pub fn catalogue() -> impl Iterator<Item = Known> {
+    CATALOGUE.split('\n').filter_map(|line| {
+        let (number, rest) = line.split_once(' ')?;
+        let (code, rest) = rest.split_once(' ')?;
+        let (kind, rest) = rest.split_once(' ')?;
+        let (title, message) = rest.split_once('|')?;
+        let kind = match kind {
+            "N" => N,
+            "U" => U,
+            _ => S,
+        };
+        Some(Known {
+            number: uint(number).filter(|n| *n != 0),
+            code,
+            title,
+            message,
+            retryable: kind != S,
+            kind,
+        })
+    })
+}
 
 /// The catalogue entry for a code, numeric or textual.
-pub fn known(code: &Code) -> Option<&'static Known> {
-    KNOWN.iter().find(|k| match code {
-        Code::Number(c) => k.number.is_some_and(|n| u64::from(n) == *c),
+pub fn known(code: &Code) -> Option<Known> {
+    catalogue().find(|k| match code {
+        Code::Number(c) => k.number == Some(*c),
         // `AUTH.INVALID_CREDENTIALS` and `AUTH_INVALID_CREDENTIALS` are the same code.
         Code::Text(t) => {
             t.len() == k.code.len()
@@ -815,6 +613,23 @@ mod classification {
         );
         assert_eq!(kind(http(400, r#"{"code":400002}"#)), FailureKind::Setup);
         assert_eq!(kind(Error::NotJson { status: 200 }), FailureKind::Setup);
+    }
+
+    #[test]
+    fn the_catalogue_reads_whole() {
+        let all: Vec<Known> = catalogue().collect();
+        assert_eq!(all.len(), CATALOGUE.split('\n').count());
+        assert_eq!(all.len(), 30);
+        for (i, k) in all.iter().enumerate() {
+            assert!(!k.title.is_empty() && k.message.ends_with('.'), "{k:?}");
+            assert!(all.iter().skip(i + 1).all(|o| o.code != k.code), "{k:?}");
+            assert_eq!(known(&Code::Text(k.code.into())), Some(*k));
+        }
+        assert_eq!(
+            known(&Code::Number(400005)).map(|k| k.code),
+            Some("PROVIDER_UNAVAILABLE")
+        );
+        assert_eq!(known(&Code::Number(0)), None);
     }
 
     #[test]
