@@ -60,16 +60,18 @@ pub enum Locale {
     De,
 }
 
-/// Primary language subtags and the built-in language each picks.
-const LANGUAGES: [(&str, Locale); 8] = [
-    ("en", Locale::En),
-    ("sv", Locale::Sv),
-    ("nb", Locale::Nb),
-    ("no", Locale::Nb),
-    ("nn", Locale::Nb),
-    ("da", Locale::Da),
-    ("fi", Locale::Fi),
-    ("de", Locale::De),
+/// Primary language subtags (one string, split at spaces: no table of string
+/// pointers in the wasm) and the built-in language each picks.
+const LANGUAGE_TAGS: &str = "en sv nb no nn da fi de";
+const LANGUAGES: [Locale; 8] = [
+    Locale::En,
+    Locale::Sv,
+    Locale::Nb,
+    Locale::Nb,
+    Locale::Nb,
+    Locale::Da,
+    Locale::Fi,
+    Locale::De,
 ];
 
 impl Locale {
@@ -87,10 +89,10 @@ impl Locale {
         let tag = tag.trim();
         let end = tag.bytes().position(|c| c == b'-' || c == b'_');
         let primary = tag.get(..end.unwrap_or(tag.len()))?;
-        LANGUAGES
-            .iter()
-            .find(|(t, _)| t.eq_ignore_ascii_case(primary))
-            .map(|(_, l)| *l)
+        let i = LANGUAGE_TAGS
+            .split(' ')
+            .position(|t| t.eq_ignore_ascii_case(primary))?;
+        LANGUAGES.get(i).copied()
     }
 
     /// The BCP 47 tag, for the widget's `lang` attribute.
@@ -496,28 +498,28 @@ pub fn fill(template: &str, name: &str, value: &str) -> String {
 /// The display name of a provider id, for messages.
 pub fn provider_name(id: &str) -> &str {
     PROVIDER_NAMES
-        .iter()
-        .find(|(i, _)| *i == id)
+        .split('\n')
+        .find_map(|line| line.split_once(' ').filter(|(i, _)| *i == id))
         .map_or(id, |(_, name)| name)
 }
 
-/// Provider ids and their display names.
-const PROVIDER_NAMES: [(&str, &str); 14] = [
-    ("bankidse", "BankID"),
-    ("bankid-no", "BankID"),
-    ("bankidno", "BankID"),
-    ("frejaid", "Freja eID"),
-    ("smartid", "Smart-ID"),
-    ("mitid", "MitID"),
-    ("idin", "iDIN"),
-    ("ftn", "FTN"),
-    ("spid-ig", "SPID"),
-    ("cmd", "Chave Móvel Digital"),
-    ("singpass", "Singpass"),
-    ("evrotrust", "Evrotrust"),
-    ("audkenni", "Auðkenni"),
-    ("skmobileid", "Mobile-ID"),
-];
+/// Provider ids and their display names, a line each (no table of string
+/// pointers in the wasm).
+const PROVIDER_NAMES: &str = "\
+    bankidse BankID\n\
+    bankid-no BankID\n\
+    bankidno BankID\n\
+    frejaid Freja eID\n\
+    smartid Smart-ID\n\
+    mitid MitID\n\
+    idin iDIN\n\
+    ftn FTN\n\
+    spid-ig SPID\n\
+    cmd Chave Móvel Digital\n\
+    singpass Singpass\n\
+    evrotrust Evrotrust\n\
+    audkenni Auðkenni\n\
+    skmobileid Mobile-ID";
 
 /// Whether every key of a page's `messages` names a [`Text`]; else what to
 /// fix (a typo must not go unnoticed).
@@ -648,6 +650,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn names_providers() {
+        assert_eq!(provider_name("bankidse"), "BankID");
+        assert_eq!(provider_name("frejaid"), "Freja eID");
+        assert_eq!(provider_name("cmd"), "Chave Móvel Digital");
+        assert_eq!(provider_name("skmobileid"), "Mobile-ID");
+        assert_eq!(provider_name("unknown-id"), "unknown-id");
+        assert_eq!(provider_name("bankid"), "bankid");
+        assert_eq!(provider_name(""), "");
     }
 
     #[test]
