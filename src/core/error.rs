@@ -370,6 +370,20 @@ fn truncate(text: &str) -> &str {
     text
 }
 
+/// What a status without a known code says, a line per arm of the match in
+/// [`http_failure`]: `name|title|message` (an empty name: `http_<status>`).
+/// 422: the provider cannot meet the requested level of assurance (`requestedLoa`).
+const STATUS_TEXTS: &str = "\
+    |Invalid request|The backend refused the request as invalid.\n\
+    loa_unavailable|Assurance level unavailable|The provider cannot meet the requested level of assurance.\n\
+    |Not allowed|The backend refused the request.\n\
+    |Not found|The verification endpoint or session was not found.\n\
+    |Timed out|The verification service did not answer in time.\n\
+    |Conflict|The verification has already ended.\n\
+    |Too many requests|Too many verification requests; wait a moment.\n\
+    |Service error|The verification service had an error.\n\
+    |Request failed|The backend answered with an unexpected status.";
+
 fn http_failure(status: u16, problem: Option<&Problem>) -> Failure {
     let code = problem.and_then(|p| p.code(|c| known(c).is_some()));
     let hopae_code = problem.and_then(Problem::hopae_code);
@@ -384,46 +398,26 @@ fn http_failure(status: u16, problem: Option<&Problem>) -> Failure {
             hopae_code,
         };
     }
-    let (name, title, message) = match status {
-        400 => (
-            "",
-            "Invalid request",
-            "The backend refused the request as invalid.",
-        ),
-        // The provider cannot meet the requested level of assurance (requestedLoa).
-        422 => (
-            "loa_unavailable",
-            "Assurance level unavailable",
-            "The provider cannot meet the requested level of assurance.",
-        ),
-        401 | 403 => ("", "Not allowed", "The backend refused the request."),
-        404 => (
-            "",
-            "Not found",
-            "The verification endpoint or session was not found.",
-        ),
-        408 | 504 => (
-            "",
-            "Timed out",
-            "The verification service did not answer in time.",
-        ),
-        409 => ("", "Conflict", "The verification has already ended."),
-        429 => (
-            "",
-            "Too many requests",
-            "Too many verification requests; wait a moment.",
-        ),
-        500..=599 => (
-            "",
-            "Service error",
-            "The verification service had an error.",
-        ),
-        _ => (
-            "",
-            "Request failed",
-            "The backend answered with an unexpected status.",
-        ),
+    let line = match status {
+        400 => 0,
+        422 => 1,
+        401 | 403 => 2,
+        404 => 3,
+        408 | 504 => 4,
+        409 => 5,
+        429 => 6,
+        500..=599 => 7,
+        _ => 8,
     };
+    let (name, title, message) = STATUS_TEXTS
+        .split('\n')
+        .nth(line)
+        .and_then(|l| {
+            let (name, rest) = l.split_once('|')?;
+            let (title, message) = rest.split_once('|')?;
+            Some((name, title, message))
+        })
+        .unwrap_or_default();
     let retryable = status_is_retryable(status);
     let detail = problem.and_then(Problem::detail);
     Failure {
@@ -613,6 +607,40 @@ mod classification {
         );
         assert_eq!(kind(http(400, r#"{"code":400002}"#)), FailureKind::Setup);
         assert_eq!(kind(Error::NotJson { status: 200 }), FailureKind::Setup);
+    }
+
+    #[test]
+    fn every_status_has_a_title_and_a_sentence() {
+        assert_eq!(STATUS_TEXTS.split('\n').count(), 9);
+        for status in [400, 401, 403, 404, 408, 409, 418, 422, 429, 500, 504] {
+            let f = Error::Http {
+                status,
+                problem: None,
+                retry_after: None,
+            }
+            .to_failure();
+            assert!(f.title.len() > 3 && f.message.ends_with('.'), "{f:?}");
+        }
+        let f = Error::Http {
+            status: 422,
+            problem: None,
+            retry_after: None,
+        }
+        .to_failure();
+        assert_eq!(
+            (f.code.as_str(), f.title.as_str()),
+            ("loa_unavailable", "Assurance level unavailable")
+        );
+        let f = Error::Http {
+            status: 429,
+            problem: None,
+            retry_after: None,
+        }
+        .to_failure();
+        assert_eq!(
+            (f.code.as_str(), f.title.as_str()),
+            ("http_429", "Too many requests")
+        );
     }
 
     #[test]
