@@ -256,49 +256,52 @@ impl Error {
 
     /// The `hopae-failed` detail for this error: the one place it is built.
     pub fn to_failure(&self) -> Failure {
-        let f = |code: &str, title: &str, message: &str, kind| Failure {
-            code: code.into(),
-            title: title.into(),
-            message: message.into(),
-            http_status: None,
-            retryable: kind == N,
-            kind,
-            hopae_code: None,
-        };
-        match self {
-            Error::Network(_) => f(
+        let (code, title, message, kind) = match self {
+            Error::Http {
+                status, problem, ..
+            } => return http_failure(*status, problem.as_deref()),
+            Error::VerificationFailed {
+                code,
+                message,
+                raw_code,
+            } => {
+                return Failure {
+                    code: code
+                        .as_ref()
+                        .map_or_else(|| "verification_failed".into(), code_text),
+                    title: DECLINED_TITLE.into(),
+                    message: message
+                        .clone()
+                        .filter(|m| !m.trim().is_empty())
+                        .unwrap_or_else(|| {
+                            "The verification was declined or did not succeed.".into()
+                        }),
+                    http_status: None,
+                    retryable: true,
+                    kind: FailureKind::Declined,
+                    hopae_code: raw_code.clone(),
+                }
+            }
+            Error::Network(_) => (
                 "network_error",
                 "Network error",
                 "Could not reach the verification service.",
                 N,
             ),
-            Error::Timeout => f(
+            Error::Timeout => (
                 "request_timeout",
                 "Timed out",
                 "The verification service did not answer in time.",
                 N,
             ),
-            Error::Http {
-                status, problem, ..
-            } => http_failure(*status, problem.as_deref()),
-            Error::NotJson { status } => Failure {
-                http_status: Some(*status),
-                ..f(
-                    "invalid_response",
-                    "Invalid response",
-                    "The backend's answer is not JSON.",
-                    S,
-                )
-            },
-            Error::BadShape(why) => Failure {
-                message: crate::core::cat(&[
-                    "The backend's answer is not a Hopae verification (",
-                    truncate(why),
-                    ").",
-                ]),
-                ..f("invalid_response", "Invalid response", "", S)
-            },
-            Error::QrDataTooLong { .. } => f(
+            Error::NotJson { .. } => (
+                "invalid_response",
+                "Invalid response",
+                "The backend's answer is not JSON.",
+                S,
+            ),
+            Error::BadShape(_) => ("invalid_response", "Invalid response", "", S),
+            Error::QrDataTooLong { .. } => (
                 "qr_data_too_long",
                 "QR data too long",
                 "The QR payload is too long for a QR code.",
@@ -306,50 +309,48 @@ impl Error {
             ),
             // `dc` in a browser without the Digital Credentials API (and no
             // cross-device link): the site can offer other providers.
-            Error::UnsupportedFlow(flow) if flow == "dc" => f(
+            Error::UnsupportedFlow(flow) if flow == "dc" => (
                 "unsupported_flow",
                 "Unsupported flow",
                 "This browser cannot present digital credentials; verify another way.",
                 S,
             ),
-            Error::UnsupportedFlow(flow) => Failure {
-                message: crate::core::cat(&[
-                    "This widget cannot run the \"",
-                    truncate(flow),
-                    "\" flow.",
-                ]),
-                ..f("unsupported_flow", "Unsupported flow", "", S)
-            },
-            Error::UnsafeUrl(_) => f(
+            Error::UnsupportedFlow(_) => ("unsupported_flow", "Unsupported flow", "", S),
+            Error::UnsafeUrl(_) => (
                 "unsafe_url",
                 "Unsafe link",
                 "The verification asked to open a link that is not http(s).",
                 S,
             ),
-            Error::Display(_) => f(
+            Error::Display(_) => (
                 "display_error",
                 "Display error",
                 "The widget could not show the verification.",
                 N,
             ),
-            Error::VerificationFailed {
-                code,
-                message,
-                raw_code,
-            } => Failure {
-                code: code
-                    .as_ref()
-                    .map_or_else(|| "verification_failed".into(), code_text),
-                title: DECLINED_TITLE.into(),
-                message: message
-                    .clone()
-                    .filter(|m| !m.trim().is_empty())
-                    .unwrap_or_else(|| "The verification was declined or did not succeed.".into()),
-                http_status: None,
-                retryable: true,
-                kind: FailureKind::Declined,
-                hopae_code: raw_code.clone(),
+        };
+        let message = match self {
+            Error::BadShape(why) => crate::core::cat(&[
+                "The backend's answer is not a Hopae verification (",
+                truncate(why),
+                ").",
+            ]),
+            Error::UnsupportedFlow(flow) if message.is_empty() => {
+                crate::core::cat(&["This widget cannot run the \"", truncate(flow), "\" flow."])
+            }
+            _ => message.into(),
+        };
+        Failure {
+            code: code.into(),
+            title: title.into(),
+            message,
+            http_status: match self {
+                Error::NotJson { status } => Some(*status),
+                _ => None,
             },
+            retryable: kind == N,
+            kind,
+            hopae_code: None,
         }
     }
 }
