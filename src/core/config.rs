@@ -82,32 +82,29 @@ pub enum RedirectMode {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Number(pub f64);
 
-/// The string option `key`, if given; any other type is an error.
-#[inline(never)]
-fn string<J: Json>(v: &J, key: &'static str) -> Result<Option<String>, ConfigError> {
-    match v.get(key) {
-        None => Ok(None),
-        Some(f) => match f.as_str() {
-            Some(t) => Ok(Some(t)),
-            None => Err(ConfigError::Invalid(key, "must be a string".into())),
-        },
-    }
+/// Reads options without returning early: the first error found is kept
+/// (in reading order) and the rest read on, so one place drops what was read.
+struct Reader<'a, J> {
+    v: &'a J,
+    error: Option<ConfigError>,
 }
 
-/// Each string of `items`, or the error `why` for `key` at the first that is not one.
-fn strings<J: Json>(
-    items: Vec<J>,
-    key: &'static str,
-    why: &str,
-) -> Result<Vec<String>, ConfigError> {
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        match item.as_str() {
-            Some(t) => out.push(t),
-            None => return Err(ConfigError::Invalid(key, why.into())),
+impl<J: Json> Reader<'_, J> {
+    fn fail(&mut self, key: &'static str, why: &str) {
+        if self.error.is_none() {
+            self.error = Some(ConfigError::Invalid(key, why.into()));
         }
     }
-    Ok(out)
+
+    /// The string option `key`, if given; any other type is an error.
+    fn string(&mut self, key: &'static str) -> Option<String> {
+        let f = self.v.get(key)?;
+        let text = f.as_str();
+        if text.is_none() {
+            self.fail(key, "must be a string");
+        }
+        text
+    }
 }
 
 impl Options {
@@ -115,6 +112,7 @@ impl Options {
     /// numbers may be numbers or numeric strings; lists may be arrays or
     /// comma-separated strings.
     pub fn from_json<J: Json>(v: &J) -> Result<Options, ConfigError> {
+        let mut r = Reader { v, error: None };
         let mut numbers = [None; 5];
         for (n, (key, ..)) in numbers.iter_mut().zip(NUMBERS) {
             *n = v.get(key).map(|f| {
@@ -122,74 +120,75 @@ impl Options {
                 Number(n.unwrap_or(f64::NAN))
             });
         }
-        let fallback_providers = match v.get("fallbackProviders") {
-            None => None,
-            Some(f) => Some(StringList(match f.items() {
-                Some(items) => strings(
-                    items,
-                    "fallbackProviders",
-                    "must list provider ids as strings",
-                )?,
-                None => string(v, "fallbackProviders")?
+        let fallback_providers = v.get("fallbackProviders").map(|f| {
+            StringList(match f.items() {
+                Some(items) => {
+                    let mut ids = Vec::new();
+                    for item in items {
+                        match item.as_str() {
+                            Some(id) => ids.push(id),
+                            None => {
+                                r.fail("fallbackProviders", "must list provider ids as strings")
+                            }
+                        }
+                    }
+                    ids
+                }
+                None => r
+                    .string("fallbackProviders")
                     .unwrap_or_default()
                     .split(|c: char| c == ',' || c.is_whitespace())
                     .filter(|s| !s.is_empty())
                     .map(str::to_owned)
                     .collect(),
-            })),
-        };
-        let messages = match v.get("messages") {
-            None => None,
-            Some(m) if m.is_object() => {
-                let mut own = Vec::new();
-                for (key, text) in m.entries() {
-                    match text.as_str() {
-                        Some(text) => own.push((key, text)),
-                        None => {
-                            return Err(ConfigError::Invalid(
-                                "messages",
-                                "must map message keys to strings".into(),
-                            ))
-                        }
-                    }
+            })
+        });
+        let messages = v.get("messages").map(|m| {
+            let mut own = Vec::new();
+            if !m.is_object() {
+                r.fail("messages", "must be an object of message keys to strings");
+            }
+            for (key, text) in m.entries() {
+                match text.as_str() {
+                    Some(text) => own.push((key, text)),
+                    None => r.fail("messages", "must map message keys to strings"),
                 }
-                Some(own)
             }
-            Some(_) => {
-                return Err(ConfigError::Invalid(
-                    "messages",
-                    "must be an object of message keys to strings".into(),
-                ))
-            }
-        };
-        Ok(Options {
-            endpoint: string(v, "endpoint")?,
-            provider_id: string(v, "providerId")?,
+            own
+        });
+        let options = Options {
+            endpoint: r.string("endpoint"),
+            provider_id: r.string("providerId"),
             numbers,
-            redirect: string(v, "redirect")?,
-            resume: string(v, "resume")?,
+            redirect: r.string("redirect"),
+            resume: r.string("resume"),
             fallback_providers,
-            locale: string(v, "locale")?,
+            locale: r.string("locale"),
             messages,
             user_data: match v.get("userData") {
                 None => false,
-                Some(u) if u.is_object() => true,
-                Some(_) => {
-                    return Err(ConfigError::Invalid(
-                        "userData",
-                        "must be an object of the provider's fields, e.g. { registrationId: \"PNOEE-30303039914\" }".into(),
-                    ))
+                Some(u) => {
+                    if !u.is_object() {
+                        r.fail(
+                            "userData",
+                            "must be an object of the provider's fields, e.g. { registrationId: \"PNOEE-30303039914\" }",
+                        );
+                    }
+                    true
                 }
             },
-            require_user_data: match v.get("requireUserData") {
-                None => None,
-                Some(b) => Some(
-                    b.as_bool()
-                        .or_else(|| b.as_str().map(|t| t != "false"))
-                        .ok_or_else(|| ConfigError::Invalid("requireUserData", "must be true or false".into()))?,
-                ),
-            },
-        })
+            require_user_data: v.get("requireUserData").map(|b| {
+                let flag = b.as_bool().or_else(|| b.as_str().map(|t| t != "false"));
+                if flag.is_none() {
+                    r.fail("requireUserData", "must be true or false");
+                }
+                flag.unwrap_or(true)
+            }),
+        };
+        match r.error {
+            Some(error) => Err(error),
+            None => Ok(options),
+        }
     }
 }
 
