@@ -280,43 +280,76 @@ fn trimmed(text: Option<String>, trim_end: &[char]) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
+/// Keeps `result`'s error unless an earlier one is kept already.
+#[inline(never)]
+fn keep(error: &mut Option<ConfigError>, result: Result<(), ConfigError>) {
+    if let (None, Err(e)) = (&error, result) {
+        *error = Some(e);
+    }
+}
+
 impl Options {
-    /// Checks every option and fills in defaults.
+    /// Checks every option and fills in defaults. Every check runs (no
+    /// early return: one place drops what was read); the first failing one,
+    /// in the order below, is the error.
     pub fn validate(self) -> Result<Config, ConfigError> {
-        let endpoint = trimmed(self.endpoint, &['/']).ok_or(ConfigError::Missing(
-            "endpoint",
-            "the URL of your backend's verification route, e.g. \"/api/verifications\"",
-        ))?;
-        let provider_id = trimmed(self.provider_id, &[]).ok_or(ConfigError::Missing(
-            "providerId",
-            "the eID provider to start, e.g. \"bankidse\"",
-        ))?;
-        check_provider("providerId", &provider_id)?;
+        let mut error = None;
+        let endpoint = trimmed(self.endpoint, &['/']);
+        if endpoint.is_none() {
+            keep(
+                &mut error,
+                Err(ConfigError::Missing(
+                    "endpoint",
+                    "the URL of your backend's verification route, e.g. \"/api/verifications\"",
+                )),
+            );
+        }
+        let provider_id = trimmed(self.provider_id, &[]);
+        keep(
+            &mut error,
+            match &provider_id {
+                Some(id) => check_provider("providerId", id),
+                None => Err(ConfigError::Missing(
+                    "providerId",
+                    "the eID provider to start, e.g. \"bankidse\"",
+                )),
+            },
+        );
         let fallback_providers = self.fallback_providers.unwrap_or_default().0;
         for p in &fallback_providers {
-            check_provider("fallbackProviders", p)?;
+            keep(&mut error, check_provider("fallbackProviders", p));
         }
         if fallback_providers.len() > MAX_FALLBACKS {
-            return Err(ConfigError::Invalid(
-                "fallbackProviders",
-                "may list at most 8 providers".into(),
-            ));
+            keep(
+                &mut error,
+                Err(ConfigError::Invalid(
+                    "fallbackProviders",
+                    "may list at most 8 providers".into(),
+                )),
+            );
         }
         let redirect = match self.redirect.as_deref().map(str::trim) {
             None | Some("") | Some("same-tab") => RedirectMode::SameTab,
             Some("new-tab") => RedirectMode::NewTab,
             Some("event-only") => RedirectMode::EventOnly,
             Some(other) => {
-                return Err(invalid(
-                    "redirect",
-                    "must be \"same-tab\", \"new-tab\" or \"event-only\", not \"",
-                    other,
-                ))
+                keep(
+                    &mut error,
+                    Err(invalid(
+                        "redirect",
+                        "must be \"same-tab\", \"new-tab\" or \"event-only\", not \"",
+                        other,
+                    )),
+                );
+                RedirectMode::SameTab
             }
         };
         let messages = self.messages.unwrap_or_default();
-        crate::core::messages::check_keys(&messages)
-            .map_err(|why| ConfigError::Invalid("messages", why))?;
+        keep(
+            &mut error,
+            crate::core::messages::check_keys(&messages)
+                .map_err(|why| ConfigError::Invalid("messages", why)),
+        );
         let resume = trimmed(self.resume, &[]);
         if let Some(id) = &resume {
             let valid = id.len() <= 128
@@ -324,21 +357,30 @@ impl Options {
                     .bytes()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'));
             if !valid {
-                return Err(invalid(
-                    "resume",
-                    "must be a verification id (letters, digits, '-', '_'), not \"",
-                    id,
-                ));
+                keep(
+                    &mut error,
+                    Err(invalid(
+                        "resume",
+                        "must be a verification id (letters, digits, '-', '_'), not \"",
+                        id,
+                    )),
+                );
             }
         }
         let mut numbers = [None; 5];
         for ((out, value), (name, lo, hi)) in numbers.iter_mut().zip(self.numbers).zip(NUMBERS) {
-            *out = millis(name, value, lo, hi)?;
+            match millis(name, value, lo, hi) {
+                Ok(n) => *out = n,
+                Err(e) => keep(&mut error, Err(e)),
+            }
+        }
+        if let Some(error) = error {
+            return Err(error);
         }
         let [poll_interval, timeout, size, max_retries, request_timeout] = numbers;
         Ok(Config {
-            endpoint,
-            provider_id,
+            endpoint: endpoint.unwrap_or_default(),
+            provider_id: provider_id.unwrap_or_default(),
             poll_interval,
             timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
             size: size.map(|px| px as u32),
