@@ -599,13 +599,15 @@ impl Session {
     }
 
     fn on_created(&mut self, reply: Reply<CreateResponse>, now: Millis) {
-        let body = reply.body;
+        // Fields are taken, never moved out: `body` stays whole, so each
+        // early return drops it with one call, not field by field.
+        let mut body = reply.body;
         if body.verification_id.trim().is_empty() {
             return self.fail(Error::BadShape("`verificationId` is empty".into()));
         }
         self.healthy(now);
         self.verification_id = Some(body.verification_id.clone());
-        if let Some(p) = body.provider_id.filter(|p| !p.is_empty()) {
+        if let Some(p) = body.provider_id.take().filter(|p| !p.is_empty()) {
             self.provider_id = p;
         }
         self.status = Some(body.status.clone());
@@ -627,7 +629,7 @@ impl Session {
         self.bound_by_expiry(body.expires_at.as_deref(), reply.server_time, now);
 
         let flow_type = body.flow.name().to_owned();
-        match body.flow {
+        match core::mem::replace(&mut body.flow, Flow::Other(String::new())) {
             // A `dc` answer without native mode: its cross-device link.
             Flow::Qr { data }
             | Flow::Dc {
@@ -682,7 +684,7 @@ impl Session {
         if let Some(link) = app_link(&body.flow_details) {
             self.push(Effect::AppLink(Some(link)));
         }
-        if let Some(action) = body.action {
+        if let Some(action) = body.action.take() {
             if !self.on_action(action) {
                 return;
             }
@@ -693,10 +695,10 @@ impl Session {
             self.plan_next_poll(now);
         }
         self.push(Effect::Emit(Event::Initiated {
-            verification_id: body.verification_id,
+            verification_id: core::mem::take(&mut body.verification_id),
             provider_id: self.provider_id.clone(),
             flow_type,
-            expires_at: body.expires_at,
+            expires_at: body.expires_at.take(),
         }));
         if let Some(status) = terminal {
             self.finish(status, None, None);
@@ -704,20 +706,21 @@ impl Session {
     }
 
     fn on_status(&mut self, reply: Reply<StatusResponse>, now: Millis) {
-        let body = reply.body;
+        // Taken, never moved out (see `on_created`).
+        let mut body = reply.body;
         let last = matches!(self.phase, Phase::Sending { last: true, .. });
         self.healthy(now);
         self.bound_by_expiry(body.expires_at.as_deref(), reply.server_time, now);
-        if let Some(p) = body.provider_id.filter(|p| !p.is_empty()) {
+        if let Some(p) = body.provider_id.take().filter(|p| !p.is_empty()) {
             self.provider_id = p;
         }
         let status = Status::parse(&body.status);
         if let Some(status) = status.filter(|s| s.is_terminal()) {
-            self.status = Some(body.status);
-            return self.finish(status, body.verified_at, body.error);
+            self.status = Some(core::mem::take(&mut body.status));
+            return self.finish(status, body.verified_at.take(), body.error.take());
         }
         // An animated QR: a changed qrData is a new code to paint at once.
-        if let Some(data) = body.flow_details.qr_data {
+        if let Some(data) = body.flow_details.qr_data.take() {
             if self.qr_data.as_deref() != Some(data.as_str()) {
                 match QrMatrix::encode(&data) {
                     Ok(matrix) => self.push(Effect::ShowQr(matrix)),
@@ -726,7 +729,7 @@ impl Session {
                 self.qr_data = Some(data);
             }
         }
-        if let Some(action) = body.action {
+        if let Some(action) = body.action.take() {
             if !self.on_action(action) {
                 return;
             }
