@@ -232,7 +232,7 @@ impl Config {
     pub fn messages<'a>(&'a self, page_tags: impl IntoIterator<Item = &'a str>) -> Messages {
         let locale = Locale::negotiate(self.locale.as_deref().into_iter().chain(page_tags));
         // The keys were checked by `validate`.
-        Messages::new(locale, self.messages.clone()).unwrap_or_default()
+        Messages::new(locale, &self.messages).unwrap_or_default()
     }
 }
 

@@ -545,15 +545,17 @@ pub struct Messages {
 impl Messages {
     /// `overrides` maps [`Text::key`]s to the page's own strings; unknown keys
     /// are refused so a typo does not go unnoticed.
-    pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Result<Messages, String> {
-        check_keys(&overrides)?;
-        let overrides = overrides
-            .into_iter()
-            .filter_map(|(key, own)| Some((Text::from_key(&key)?, own)))
-            .collect();
+    pub fn new(locale: Locale, overrides: &[(String, String)]) -> Result<Messages, String> {
+        check_keys(overrides)?;
+        let mut own = Vec::new();
+        for (key, text) in overrides {
+            if let Some(key) = Text::from_key(key) {
+                own.push((key, text.clone()));
+            }
+        }
         Ok(Messages {
             locale: Some(locale),
-            overrides,
+            overrides: own,
         })
     }
 
@@ -766,7 +768,7 @@ mod tests {
 
     #[test]
     fn renders_in_the_language_with_overrides() {
-        let sv = Messages::new(Locale::Sv, Vec::new()).expect("valid");
+        let sv = Messages::new(Locale::Sv, &[]).expect("valid");
         assert_eq!(
             sv.render(&Message::ScanQr, "bankidse"),
             "Öppna BankID-appen och skanna QR-koden."
@@ -778,11 +780,10 @@ mod tests {
         assert_eq!(sv.expires_in(9_001, "bankidse"), "Går ut om 0:10");
         let own = Messages::new(
             Locale::En,
-            [(
+            &[(
                 "scanQr".to_owned(),
                 "Scan with {provider}, please".to_owned(),
-            )]
-            .into(),
+            )],
         )
         .expect("valid");
         assert_eq!(
@@ -815,8 +816,8 @@ mod tests {
 
     #[test]
     fn refuses_unknown_keys() {
-        let err = Messages::new(Locale::En, vec![("scanQR".to_owned(), "x".to_owned())])
-            .expect_err("typo");
+        let err =
+            Messages::new(Locale::En, &[("scanQR".to_owned(), "x".to_owned())]).expect_err("typo");
         assert!(err.contains("scanQr"), "{err}");
     }
 }
