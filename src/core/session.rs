@@ -547,26 +547,19 @@ impl Session {
 
     fn on_user_data(&mut self, values: Vec<String>, now: Millis) {
         let fields = userdata::fields(&self.provider_id);
-        let values: Vec<String> = fields
-            .iter()
-            .zip(
-                values
-                    .iter()
-                    .map(String::as_str)
-                    .chain(core::iter::repeat("")),
-            )
-            .map(|(f, v)| userdata::normalize(f, v))
-            .collect();
-        let invalid: Vec<bool> = fields
-            .iter()
-            .zip(&values)
-            .map(|(f, v)| !f.valid(v))
-            .collect();
+        // Plain loops: iterator chains with `collect` cost the wasm more.
+        let mut user_data = Vec::new();
+        let mut invalid = Vec::new();
+        for (i, field) in fields.iter().enumerate() {
+            let value = userdata::normalize(field, values.get(i).map_or("", String::as_str));
+            invalid.push(!field.valid(&value));
+            user_data.push((field.name, value));
+        }
         if invalid.contains(&true) {
             self.push(Effect::Form(Some(Form { fields, invalid })));
             return;
         }
-        self.user_data = fields.iter().map(|f| f.name).zip(values).collect();
+        self.user_data = user_data;
         self.form_shown = false;
         self.push(Effect::Form(None));
         self.push(Effect::Say(Message::Starting));
