@@ -384,11 +384,11 @@ impl Problem {
             .filter(|t| looks_like_code(t))
             // ASCII (`looks_like_code`): no general string replace.
             .map(|t| {
-                Code::Text(
-                    t.bytes()
-                        .map(|c| char::from(if c == b'.' { b'_' } else { c }))
-                        .collect(),
-                )
+                let mut code = String::new();
+                for c in t.bytes() {
+                    code.push(char::from(if c == b'.' { b'_' } else { c }));
+                }
+                Code::Text(code)
             });
         let candidates = [
             self.code.clone(),

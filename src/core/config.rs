@@ -134,13 +134,16 @@ impl Options {
                     }
                     ids
                 }
-                None => r
-                    .string("fallbackProviders")
-                    .unwrap_or_default()
-                    .split(|c: char| c == ',' || c.is_whitespace())
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
+                None => {
+                    let mut ids = Vec::new();
+                    let list = r.string("fallbackProviders").unwrap_or_default();
+                    for id in list.split(|c: char| c == ',' || c.is_whitespace()) {
+                        if !id.is_empty() {
+                            ids.push(id.to_owned());
+                        }
+                    }
+                    ids
+                }
             })
         });
         let messages = v.get("messages").map(|m| {

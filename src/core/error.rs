@@ -183,22 +183,19 @@ pub fn known(code: &Code) -> Option<Known> {
 }
 
 /// `n` in decimal, without `core::fmt` (which costs the wasm kilobytes).
-pub fn digits(mut n: u64) -> String {
-    let mut out = [0u8; 20];
-    let mut i = out.len();
-    loop {
-        i -= 1;
-        if let Some(d) = out.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
+pub fn digits(n: u64) -> String {
+    let mut out = String::new();
+    let mut scale = 1;
+    while n / scale >= 10 {
+        scale *= 10;
     }
-    out.get(i..)
-        .map(|b| b.iter().map(|&c| char::from(c)).collect())
-        .unwrap_or_default()
+    loop {
+        out.push(char::from(b'0' + (n / scale % 10) as u8));
+        if scale == 1 {
+            return out;
+        }
+        scale /= 10;
+    }
 }
 
 fn code_text(code: &Code) -> String {
@@ -608,6 +605,13 @@ mod classification {
         );
         assert_eq!(kind(http(400, r#"{"code":400002}"#)), FailureKind::Setup);
         assert_eq!(kind(Error::NotJson { status: 200 }), FailureKind::Setup);
+    }
+
+    #[test]
+    fn writes_integers_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 300001, 1 << 40, u64::MAX] {
+            assert_eq!(digits(n), n.to_string());
+        }
     }
 
     #[test]
