@@ -391,15 +391,25 @@ impl Problem {
                 Code::Text(code)
             });
         let candidates = [
-            self.code.clone(),
-            self.error.as_ref().and_then(|e| e.code.clone()),
-            title,
+            self.code.as_ref(),
+            self.error.as_ref().and_then(|e| e.code.as_ref()),
+            title.as_ref(),
         ];
-        let pick =
-            |want: &dyn Fn(&Code) -> bool| candidates.iter().flatten().find(|c| want(c)).cloned();
-        pick(&known)
-            .or_else(|| pick(&|c| matches!(c, Code::Text(_))))
-            .or_else(|| pick(&|_| true))
+        // The first of the best rank, in one plain loop.
+        let mut best: Option<(u8, &Code)> = None;
+        for code in candidates.into_iter().flatten() {
+            let rank = if known(code) {
+                0
+            } else if matches!(code, Code::Text(_)) {
+                1
+            } else {
+                2
+            };
+            if best.is_none_or(|(r, _)| rank < r) {
+                best = Some((rank, code));
+            }
+        }
+        best.map(|(_, code)| code.clone())
     }
 
     /// The most specific human explanation the body carries.
