@@ -753,26 +753,22 @@ impl Session {
         if self.action.as_ref() == Some(&action) {
             return true;
         }
-        self.action = Some(action.clone());
-        let said = |default: Message| match &action.message {
-            Some(m) if !m.trim().is_empty() => Message::ConfirmInApp {
-                text: Some(m.clone()),
-                code: None,
-            },
-            _ => default,
-        };
-        match (action.kind, action.url.clone()) {
+        let (kind, url) = (action.kind, action.url.clone());
+        // The action's own words, if any, replace what each kind would say.
+        let words = action.message.clone().filter(|m| !m.trim().is_empty());
+        self.action = Some(action);
+        match (kind, url) {
             (ActionKind::Redirect, Some(url)) => {
                 if !is_http_url(&url) {
                     self.fail(Error::UnsafeUrl(url));
                     return false;
                 }
-                self.flow_message = said(match self.config.redirect {
+                self.flow_message = match self.config.redirect {
                     RedirectMode::SameTab => Message::Redirecting,
                     RedirectMode::NewTab | RedirectMode::EventOnly => {
                         Message::ContinueInOtherWindow
                     }
-                });
+                };
                 self.push(Effect::Redirect {
                     verification_id: self.verification_id.clone().unwrap_or_default(),
                     provider_id: self.provider_id.clone(),
@@ -789,24 +785,27 @@ impl Session {
                     }
                 }
                 self.qr_data = Some(data);
-                self.flow_message = said(Message::ScanQr);
+                self.flow_message = Message::ScanQr;
             }
             (ActionKind::Deeplink, Some(url)) => {
                 if is_safe_app_link(&url) {
                     self.push(Effect::AppLink(Some(url)));
                 }
-                self.flow_message = said(self.flow_message.clone());
             }
             (ActionKind::Push, _) => {
-                self.flow_message = said(Message::ConfirmInApp {
+                self.flow_message = Message::ConfirmInApp {
                     text: None,
                     code: None,
-                });
+                };
             }
             // Nothing to open or show: its words, if any.
-            (ActionKind::Redirect | ActionKind::Qr | ActionKind::Deeplink, None) => {
-                self.flow_message = said(self.flow_message.clone());
-            }
+            (ActionKind::Redirect | ActionKind::Qr | ActionKind::Deeplink, None) => {}
+        }
+        if let Some(text) = words {
+            self.flow_message = Message::ConfirmInApp {
+                text: Some(text),
+                code: None,
+            };
         }
         self.push(Effect::Say(self.flow_message.clone()));
         true
