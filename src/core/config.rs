@@ -414,20 +414,22 @@ pub fn decimal(text: &str) -> Option<f64> {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    if whole.is_empty() && fraction.is_empty() {
-        return None;
+    // Every digit into one number, then scaled by the digits after the point.
+    let (mut value, mut scale, mut point, mut any) = (0f64, 1f64, false, false);
+    for c in digits.bytes() {
+        match c {
+            b'.' if !point => point = true,
+            b'0'..=b'9' => {
+                value = value * 10.0 + f64::from(c - b'0');
+                any = true;
+                if point {
+                    scale *= 10.0;
+                }
+            }
+            _ => return None,
+        }
     }
-    let mut value = 0f64;
-    for c in whole.bytes() {
-        value = value * 10.0 + f64::from(c.checked_sub(b'0').filter(|d| *d < 10)?);
-    }
-    let mut scale = 1f64;
-    for c in fraction.bytes() {
-        scale /= 10.0;
-        value += scale * f64::from(c.checked_sub(b'0').filter(|d| *d < 10)?);
-    }
-    Some(if negative { -value } else { value })
+    any.then(|| if negative { -value } else { value } / scale)
 }
 
 fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
