@@ -274,12 +274,14 @@ impl core::fmt::Display for ConfigError {
     }
 }
 
-/// `text` without surrounding white space (and without the characters
-/// `trim_end` lists at its end), `None` when nothing is left.
-#[inline(never)]
-fn trimmed(text: Option<String>, trim_end: &[char]) -> Option<String> {
+/// `text` without surrounding white space (and, with `slashes`, without
+/// trailing `/`), `None` when nothing is left.
+fn trimmed(text: Option<String>, slashes: bool) -> Option<String> {
     let text = text?;
-    let text = text.trim().trim_end_matches(trim_end);
+    let mut text = text.trim();
+    if slashes {
+        text = text.trim_end_matches('/');
+    }
     (!text.is_empty()).then(|| text.to_owned())
 }
 
@@ -297,7 +299,7 @@ impl Options {
     /// in the order below, is the error.
     pub fn validate(self) -> Result<Config, ConfigError> {
         let mut error = None;
-        let endpoint = trimmed(self.endpoint, &['/']);
+        let endpoint = trimmed(self.endpoint, true);
         if endpoint.is_none() {
             keep(
                 &mut error,
@@ -307,7 +309,7 @@ impl Options {
                 )),
             );
         }
-        let provider_id = trimmed(self.provider_id, &[]);
+        let provider_id = trimmed(self.provider_id, false);
         keep(
             &mut error,
             match &provider_id {
@@ -353,7 +355,7 @@ impl Options {
             crate::core::messages::check_keys(&messages)
                 .map_err(|why| ConfigError::Invalid("messages", why)),
         );
-        let resume = trimmed(self.resume, &[]);
+        let resume = trimmed(self.resume, false);
         if let Some(id) = &resume {
             let valid = id.len() <= 128
                 && id
@@ -392,7 +394,7 @@ impl Options {
             redirect,
             resume,
             fallback_providers,
-            locale: trimmed(self.locale, &[]),
+            locale: trimmed(self.locale, false),
             messages,
             user_data: self.user_data,
             require_user_data: self.require_user_data.unwrap_or(true),
