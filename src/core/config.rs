@@ -135,12 +135,17 @@ impl Options {
                     ids
                 }
                 None => {
-                    let mut ids = Vec::new();
-                    let list = r.string("fallbackProviders").unwrap_or_default();
-                    for id in list.split(|c: char| c == ',' || c.is_whitespace()) {
-                        if !id.is_empty() {
-                            ids.push(id.to_owned());
+                    // Split at commas and white space, in one loop.
+                    let (mut ids, mut id) = (Vec::new(), String::new());
+                    for c in r.string("fallbackProviders").unwrap_or_default().chars() {
+                        if c != ',' && !c.is_whitespace() {
+                            id.push(c);
+                        } else if !id.is_empty() {
+                            ids.push(core::mem::take(&mut id));
                         }
+                    }
+                    if !id.is_empty() {
+                        ids.push(id);
                     }
                     ids
                 }
