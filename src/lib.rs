@@ -62,13 +62,10 @@ mod exports {
         let backend =
             Backend::from_options(&config.endpoint, &options).map_err(|e| JsError::new(&e))?;
         let widget = Widget::mount(host, config, backend).map_err(|e| {
-            JsError::new(
-                &[
-                    "hopae-connect-widget: could not mount: ",
-                    &crate::web::http::describe(&e),
-                ]
-                .concat(),
-            )
+            JsError::new(&crate::core::cat(&[
+                "hopae-connect-widget: could not mount: ",
+                &crate::web::http::describe(&e),
+            ]))
         })?;
         Ok(Verification { id: widget.id() })
     }

@@ -20,10 +20,10 @@ fn number<J: Json>(v: &J, key: &str) -> Option<f64> {
 /// A member that must be a string: `Err` says which and why.
 fn required<J: Json>(v: &J, key: &str) -> Result<String, String> {
     match v.get(key) {
-        None => Err(["missing field `", key, "`"].concat()),
+        None => Err(crate::core::cat(&["missing field `", key, "`"])),
         Some(f) => f
             .as_str()
-            .ok_or_else(|| ["`", key, "` is not a string"].concat()),
+            .ok_or_else(|| crate::core::cat(&["`", key, "` is not a string"])),
     }
 }
 
@@ -377,22 +377,39 @@ impl Problem {
     /// The most specific code the body carries, whichever shape it has: a
     /// code `known` to the caller first, then a textual one (it says more
     /// than a number), then a numeric one.
-    pub fn code(&self, known: impl Fn(&Code) -> bool) -> Option<Code> {
+    pub fn code(&self, known: fn(&Code) -> bool) -> Option<Code> {
         let title = self
             .title
             .as_deref()
             .filter(|t| looks_like_code(t))
-            .map(|t| Code::Text(t.replace('.', "_")));
+            // ASCII (`looks_like_code`): no general string replace.
+            .map(|t| {
+                let mut code = String::new();
+                for c in t.bytes() {
+                    code.push(char::from(if c == b'.' { b'_' } else { c }));
+                }
+                Code::Text(code)
+            });
         let candidates = [
-            self.code.clone(),
-            self.error.as_ref().and_then(|e| e.code.clone()),
-            title,
+            self.code.as_ref(),
+            self.error.as_ref().and_then(|e| e.code.as_ref()),
+            title.as_ref(),
         ];
-        let pick =
-            |want: &dyn Fn(&Code) -> bool| candidates.iter().flatten().find(|c| want(c)).cloned();
-        pick(&known)
-            .or_else(|| pick(&|c| matches!(c, Code::Text(_))))
-            .or_else(|| pick(&|_| true))
+        // The first of the best rank, in one plain loop.
+        let mut best: Option<(u8, &Code)> = None;
+        for code in candidates.into_iter().flatten() {
+            let rank = if known(code) {
+                0
+            } else if matches!(code, Code::Text(_)) {
+                1
+            } else {
+                2
+            };
+            if best.is_none_or(|(r, _)| rank < r) {
+                best = Some((rank, code));
+            }
+        }
+        best.map(|(_, code)| code.clone())
     }
 
     /// The most specific human explanation the body carries.
@@ -440,9 +457,9 @@ impl Code {
                 .then_some(Code::Number(n as u64));
         }
         let t = v.as_str()?;
-        Some(match t.parse::<u64>() {
-            Ok(n) => Code::Number(n),
-            Err(_) => Code::Text(t),
+        Some(match crate::core::time::uint(&t) {
+            Some(n) => Code::Number(n),
+            None => Code::Text(t),
         })
     }
 }

@@ -24,12 +24,17 @@ pub const DEFAULT_MAX_RETRIES: u32 = 5;
 /// create is answered (or timed out) by the backend, not abandoned and resent.
 pub const DEFAULT_REQUEST_TIMEOUT: u64 = 15_000;
 
-const POLL_INTERVAL_RANGE: (u64, u64) = (250, 60_000);
-const TIMEOUT_RANGE: (u64, u64) = (1_000, 3_600_000);
-const SIZE_RANGE: (u32, u32) = (96, 1_024);
-const MAX_RETRIES_RANGE: (u64, u64) = (0, 20);
-const REQUEST_TIMEOUT_RANGE: (u64, u64) = (1_000, 120_000);
 const MAX_FALLBACKS: usize = 8;
+
+/// The numeric options, in the order of [`Options::numbers`]: the key, the
+/// lowest and the highest value accepted (one table instead of code per option).
+pub const NUMBERS: [(&str, u64, u64); 5] = [
+    ("pollInterval", 250, 60_000),
+    ("timeout", 1_000, 3_600_000),
+    ("size", 96, 1_024),
+    ("maxRetries", 0, 20),
+    ("requestTimeout", 1_000, 120_000),
+];
 
 /// The options as the page wrote them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -38,16 +43,9 @@ pub struct Options {
     pub endpoint: Option<String>,
     /// The eID provider to start (`bankidse`); `provider` as an element attribute.
     pub provider_id: Option<String>,
-    /// Milliseconds between status requests.
-    pub poll_interval: Option<Number>,
-    /// Milliseconds before the widget gives up.
-    pub timeout: Option<Number>,
-    /// Edge of the QR code in CSS pixels.
-    pub size: Option<Number>,
-    /// Consecutive transient faults to retry before failing.
-    pub max_retries: Option<Number>,
-    /// Milliseconds one request may take.
-    pub request_timeout: Option<Number>,
+    /// The numbers of [`NUMBERS`] (`pollInterval`, `timeout`, `size`,
+    /// `maxRetries`, `requestTimeout`), as given.
+    pub numbers: [Option<Number>; 5],
     /// `same-tab`, `new-tab` or `event-only`.
     pub redirect: Option<String>,
     /// A verification to continue instead of creating one (after a redirect).
@@ -84,102 +82,121 @@ pub enum RedirectMode {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Number(pub f64);
 
+/// Reads options without returning early: the first error found is kept
+/// (in reading order) and the rest read on, so one place drops what was read.
+struct Reader<'a, J> {
+    v: &'a J,
+    error: Option<ConfigError>,
+}
+
+impl<J: Json> Reader<'_, J> {
+    fn fail(&mut self, key: &'static str, why: &str) {
+        if self.error.is_none() {
+            self.error = Some(ConfigError::Invalid(key, why.into()));
+        }
+    }
+
+    /// The string option `key`, if given; any other type is an error.
+    fn string(&mut self, key: &'static str) -> Option<String> {
+        let f = self.v.get(key)?;
+        let text = f.as_str();
+        if text.is_none() {
+            self.fail(key, "must be a string");
+        }
+        text
+    }
+}
+
 impl Options {
     /// Reads the options object a page passed (or an element's attributes):
     /// numbers may be numbers or numeric strings; lists may be arrays or
     /// comma-separated strings.
     pub fn from_json<J: Json>(v: &J) -> Result<Options, ConfigError> {
-        let text = |key: &'static str| -> Result<Option<String>, ConfigError> {
-            match v.get(key) {
-                None => Ok(None),
-                Some(f) => f
-                    .as_str()
-                    .map(Some)
-                    .ok_or_else(|| ConfigError::Invalid(key, "must be a string".into())),
-            }
-        };
-        let number = |key: &str| {
-            v.get(key).map(|f| {
+        let mut r = Reader { v, error: None };
+        let mut numbers = [None; 5];
+        for (n, (key, ..)) in numbers.iter_mut().zip(NUMBERS) {
+            *n = v.get(key).map(|f| {
                 let n = f.as_f64().or_else(|| f.as_str().and_then(|t| decimal(&t)));
                 Number(n.unwrap_or(f64::NAN))
+            });
+        }
+        let fallback_providers = v.get("fallbackProviders").map(|f| {
+            StringList(match f.items() {
+                Some(items) => {
+                    let mut ids = Vec::new();
+                    for item in items {
+                        match item.as_str() {
+                            Some(id) => ids.push(id),
+                            None => {
+                                r.fail("fallbackProviders", "must list provider ids as strings")
+                            }
+                        }
+                    }
+                    ids
+                }
+                None => {
+                    // Split at commas and white space, in one loop.
+                    let (mut ids, mut id) = (Vec::new(), String::new());
+                    for c in r.string("fallbackProviders").unwrap_or_default().chars() {
+                        if c != ',' && !c.is_whitespace() {
+                            id.push(c);
+                        } else if !id.is_empty() {
+                            ids.push(core::mem::take(&mut id));
+                        }
+                    }
+                    if !id.is_empty() {
+                        ids.push(id);
+                    }
+                    ids
+                }
             })
-        };
-        let fallback_providers = match v.get("fallbackProviders") {
-            None => None,
-            Some(f) => Some(StringList(match f.items() {
-                Some(items) => items
-                    .iter()
-                    .map(|i| {
-                        i.as_str().ok_or_else(|| {
-                            ConfigError::Invalid(
-                                "fallbackProviders",
-                                "must list provider ids as strings".into(),
-                            )
-                        })
-                    })
-                    .collect::<Result<_, _>>()?,
-                None => text("fallbackProviders")?
-                    .unwrap_or_default()
-                    .split(|c: char| c == ',' || c.is_whitespace())
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            })),
-        };
-        let messages = match v.get("messages") {
-            None => None,
-            Some(m) if m.is_object() => Some(
-                m.entries()
-                    .into_iter()
-                    .map(|(k, t)| {
-                        t.as_str().map(|t| (k, t)).ok_or_else(|| {
-                            ConfigError::Invalid(
-                                "messages",
-                                "must map message keys to strings".into(),
-                            )
-                        })
-                    })
-                    .collect::<Result<_, _>>()?,
-            ),
-            Some(_) => {
-                return Err(ConfigError::Invalid(
-                    "messages",
-                    "must be an object of message keys to strings".into(),
-                ))
+        });
+        let messages = v.get("messages").map(|m| {
+            let mut own = Vec::new();
+            if !m.is_object() {
+                r.fail("messages", "must be an object of message keys to strings");
             }
-        };
-        Ok(Options {
-            endpoint: text("endpoint")?,
-            provider_id: text("providerId")?,
-            poll_interval: number("pollInterval"),
-            timeout: number("timeout"),
-            size: number("size"),
-            max_retries: number("maxRetries"),
-            request_timeout: number("requestTimeout"),
-            redirect: text("redirect")?,
-            resume: text("resume")?,
+            for (key, text) in m.entries() {
+                match text.as_str() {
+                    Some(text) => own.push((key, text)),
+                    None => r.fail("messages", "must map message keys to strings"),
+                }
+            }
+            own
+        });
+        let options = Options {
+            endpoint: r.string("endpoint"),
+            provider_id: r.string("providerId"),
+            numbers,
+            redirect: r.string("redirect"),
+            resume: r.string("resume"),
             fallback_providers,
-            locale: text("locale")?,
+            locale: r.string("locale"),
             messages,
             user_data: match v.get("userData") {
                 None => false,
-                Some(u) if u.is_object() => true,
-                Some(_) => {
-                    return Err(ConfigError::Invalid(
-                        "userData",
-                        "must be an object of the provider's fields, e.g. { registrationId: \"PNOEE-30303039914\" }".into(),
-                    ))
+                Some(u) => {
+                    if !u.is_object() {
+                        r.fail(
+                            "userData",
+                            "must be an object of the provider's fields, e.g. { registrationId: \"PNOEE-30303039914\" }",
+                        );
+                    }
+                    true
                 }
             },
-            require_user_data: match v.get("requireUserData") {
-                None => None,
-                Some(b) => Some(
-                    b.as_bool()
-                        .or_else(|| b.as_str().map(|t| t != "false"))
-                        .ok_or_else(|| ConfigError::Invalid("requireUserData", "must be true or false".into()))?,
-                ),
-            },
-        })
+            require_user_data: v.get("requireUserData").map(|b| {
+                let flag = b.as_bool().or_else(|| b.as_str().map(|t| t != "false"));
+                if flag.is_none() {
+                    r.fail("requireUserData", "must be true or false");
+                }
+                flag.unwrap_or(true)
+            }),
+        };
+        match r.error {
+            Some(error) => Err(error),
+            None => Ok(options),
+        }
     }
 }
 
@@ -223,7 +240,7 @@ impl Config {
     pub fn messages<'a>(&'a self, page_tags: impl IntoIterator<Item = &'a str>) -> Messages {
         let locale = Locale::negotiate(self.locale.as_deref().into_iter().chain(page_tags));
         // The keys were checked by `validate`.
-        Messages::new(locale, self.messages.clone()).unwrap_or_default()
+        Messages::new(locale, &self.messages).unwrap_or_default()
     }
 }
 
@@ -241,16 +258,15 @@ impl ConfigError {
     /// cost the wasm kilobytes).
     pub fn message(&self) -> String {
         match self {
-            ConfigError::Missing(name, hint) => [
+            ConfigError::Missing(name, hint) => crate::core::cat(&[
                 "hopae-connect-widget: the `",
                 name,
                 "` option is required (",
                 hint,
                 ")",
-            ]
-            .concat(),
+            ]),
             ConfigError::Invalid(name, why) => {
-                ["hopae-connect-widget: the `", name, "` option ", why].concat()
+                crate::core::cat(&["hopae-connect-widget: the `", name, "` option ", why])
             }
         }
     }
@@ -263,107 +279,138 @@ impl core::fmt::Display for ConfigError {
     }
 }
 
+/// `text` without surrounding white space (and, with `slashes`, without
+/// trailing `/`), `None` when nothing is left.
+fn trimmed(text: Option<String>, slashes: bool) -> Option<String> {
+    let text = text?;
+    let mut text = text.trim();
+    if slashes {
+        text = text.trim_end_matches('/');
+    }
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Keeps `result`'s error unless an earlier one is kept already.
+#[inline(never)]
+fn keep(error: &mut Option<ConfigError>, result: Result<(), ConfigError>) {
+    if let (None, Err(e)) = (&error, result) {
+        *error = Some(e);
+    }
+}
+
 impl Options {
-    /// Checks every option and fills in defaults.
+    /// Checks every option and fills in defaults. Every check runs (no
+    /// early return: one place drops what was read); the first failing one,
+    /// in the order below, is the error.
     pub fn validate(self) -> Result<Config, ConfigError> {
-        let endpoint = self
-            .endpoint
-            .map(|e| e.trim().trim_end_matches('/').to_owned())
-            .filter(|e| !e.is_empty())
-            .ok_or(ConfigError::Missing(
-                "endpoint",
-                "the URL of your backend's verification route, e.g. \"/api/verifications\"",
-            ))?;
-        let provider_id = self
-            .provider_id
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .ok_or(ConfigError::Missing(
-                "providerId",
-                "the eID provider to start, e.g. \"bankidse\"",
-            ))?;
-        check_provider("providerId", &provider_id)?;
+        let mut error = None;
+        let endpoint = trimmed(self.endpoint, true);
+        if endpoint.is_none() {
+            keep(
+                &mut error,
+                Err(ConfigError::Missing(
+                    "endpoint",
+                    "the URL of your backend's verification route, e.g. \"/api/verifications\"",
+                )),
+            );
+        }
+        let provider_id = trimmed(self.provider_id, false);
+        keep(
+            &mut error,
+            match &provider_id {
+                Some(id) => check_provider("providerId", id),
+                None => Err(ConfigError::Missing(
+                    "providerId",
+                    "the eID provider to start, e.g. \"bankidse\"",
+                )),
+            },
+        );
         let fallback_providers = self.fallback_providers.unwrap_or_default().0;
         for p in &fallback_providers {
-            check_provider("fallbackProviders", p)?;
+            keep(&mut error, check_provider("fallbackProviders", p));
         }
         if fallback_providers.len() > MAX_FALLBACKS {
-            return Err(ConfigError::Invalid(
-                "fallbackProviders",
-                "may list at most 8 providers".into(),
-            ));
+            keep(
+                &mut error,
+                Err(ConfigError::Invalid(
+                    "fallbackProviders",
+                    "may list at most 8 providers".into(),
+                )),
+            );
         }
         let redirect = match self.redirect.as_deref().map(str::trim) {
             None | Some("") | Some("same-tab") => RedirectMode::SameTab,
             Some("new-tab") => RedirectMode::NewTab,
             Some("event-only") => RedirectMode::EventOnly,
             Some(other) => {
-                return Err(ConfigError::Invalid(
-                    "redirect",
-                    [
+                keep(
+                    &mut error,
+                    Err(invalid(
+                        "redirect",
                         "must be \"same-tab\", \"new-tab\" or \"event-only\", not \"",
                         other,
-                        "\"",
-                    ]
-                    .concat(),
-                ))
+                    )),
+                );
+                RedirectMode::SameTab
             }
         };
         let messages = self.messages.unwrap_or_default();
-        Messages::new(Locale::En, messages.clone())
-            .map_err(|why| ConfigError::Invalid("messages", why))?;
-        let resume = self
-            .resume
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty());
+        keep(
+            &mut error,
+            crate::core::messages::check_keys(&messages)
+                .map_err(|why| ConfigError::Invalid("messages", why)),
+        );
+        let resume = trimmed(self.resume, false);
         if let Some(id) = &resume {
             let valid = id.len() <= 128
                 && id
                     .bytes()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'));
             if !valid {
-                return Err(ConfigError::Invalid(
-                    "resume",
-                    [
+                keep(
+                    &mut error,
+                    Err(invalid(
+                        "resume",
                         "must be a verification id (letters, digits, '-', '_'), not \"",
                         id,
-                        "\"",
-                    ]
-                    .concat(),
-                ));
+                    )),
+                );
             }
         }
+        let mut numbers = [None; 5];
+        for ((out, value), (name, lo, hi)) in numbers.iter_mut().zip(self.numbers).zip(NUMBERS) {
+            match millis(name, value, lo, hi) {
+                Ok(n) => *out = n,
+                Err(e) => keep(&mut error, Err(e)),
+            }
+        }
+        if let Some(error) = error {
+            return Err(error);
+        }
+        let [poll_interval, timeout, size, max_retries, request_timeout] = numbers;
         Ok(Config {
-            endpoint,
-            provider_id,
-            poll_interval: millis("pollInterval", self.poll_interval, POLL_INTERVAL_RANGE)?,
-            timeout: millis("timeout", self.timeout, TIMEOUT_RANGE)?.unwrap_or(DEFAULT_TIMEOUT),
-            size: millis(
-                "size",
-                self.size,
-                (SIZE_RANGE.0.into(), SIZE_RANGE.1.into()),
-            )?
-            .map(|px| px as u32),
-            max_retries: millis("maxRetries", self.max_retries, MAX_RETRIES_RANGE)?
-                .map_or(DEFAULT_MAX_RETRIES, |n| n as u32),
-            request_timeout: millis(
-                "requestTimeout",
-                self.request_timeout,
-                REQUEST_TIMEOUT_RANGE,
-            )?
-            .unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+            endpoint: endpoint.unwrap_or_default(),
+            provider_id: provider_id.unwrap_or_default(),
+            poll_interval,
+            timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
+            size: size.map(|px| px as u32),
+            max_retries: max_retries.map_or(DEFAULT_MAX_RETRIES, |n| n as u32),
+            request_timeout: request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
             redirect,
             resume,
             fallback_providers,
-            locale: self
-                .locale
-                .map(|l| l.trim().to_owned())
-                .filter(|l| !l.is_empty()),
+            locale: trimmed(self.locale, false),
             messages,
             user_data: self.user_data,
             require_user_data: self.require_user_data.unwrap_or(true),
         })
     }
+}
+
+/// `name` is invalid: `why`, then the value as given and a closing quote.
+#[inline(never)]
+fn invalid(name: &'static str, why: &str, value: &str) -> ConfigError {
+    ConfigError::Invalid(name, crate::core::cat(&[why, value, "\""]))
 }
 
 /// A plain decimal number (`"3000"`, `"1.5"`, `"-2"`) as attributes write it.
@@ -374,20 +421,22 @@ pub fn decimal(text: &str) -> Option<f64> {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    if whole.is_empty() && fraction.is_empty() {
-        return None;
+    // Every digit into one number, then scaled by the digits after the point.
+    let (mut value, mut scale, mut point, mut any) = (0f64, 1f64, false, false);
+    for c in digits.bytes() {
+        match c {
+            b'.' if !point => point = true,
+            b'0'..=b'9' => {
+                value = value * 10.0 + f64::from(c - b'0');
+                any = true;
+                if point {
+                    scale *= 10.0;
+                }
+            }
+            _ => return None,
+        }
     }
-    let mut value = 0f64;
-    for c in whole.bytes() {
-        value = value * 10.0 + f64::from(c.checked_sub(b'0').filter(|d| *d < 10)?);
-    }
-    let mut scale = 1f64;
-    for c in fraction.bytes() {
-        scale /= 10.0;
-        value += scale * f64::from(c.checked_sub(b'0').filter(|d| *d < 10)?);
-    }
-    Some(if negative { -value } else { value })
+    any.then(|| if negative { -value } else { value } / scale)
 }
 
 fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
@@ -399,14 +448,10 @@ fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
     if valid {
         Ok(())
     } else {
-        Err(ConfigError::Invalid(
+        Err(invalid(
             name,
-            [
-                "must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not \"",
-                id,
-                "\"",
-            ]
-            .concat(),
+            "must name providers such as \"bankidse\" (letters, digits, '-', '_', '.'), not \"",
+            id,
         ))
     }
 }
@@ -414,7 +459,8 @@ fn check_provider(name: &'static str, id: &str) -> Result<(), ConfigError> {
 fn millis(
     name: &'static str,
     value: Option<Number>,
-    (lo, hi): (u64, u64),
+    lo: u64,
+    hi: u64,
 ) -> Result<Option<u64>, ConfigError> {
     let Some(Number(v)) = value else {
         return Ok(None);
@@ -426,10 +472,11 @@ fn millis(
             name,
             // Integers only: formatting floats would cost the wasm kilobytes.
             {
-                let range = ["must be a number from ", &digits(lo), " to ", &digits(hi)].concat();
+                let range =
+                    crate::core::cat(&["must be a number from ", &digits(lo), " to ", &digits(hi)]);
                 match v.is_finite() {
-                    true if v < 0.0 => [&range, ", not -", &digits(-v as u64)].concat(),
-                    true => [&range, ", not ", &digits(v as u64)].concat(),
+                    true if v < 0.0 => crate::core::cat(&[&range, ", not -", &digits(-v as u64)]),
+                    true => crate::core::cat(&[&range, ", not ", &digits(v as u64)]),
                     false => range,
                 }
             },

@@ -6,6 +6,7 @@
 //! only translation into what the page's developer sees.
 
 use crate::core::api::{Code, Problem};
+use crate::core::time::uint;
 
 /// Why a request or a session failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +91,7 @@ pub struct Failure {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Known {
     /// The guide's numeric code, where it has one.
-    pub number: Option<u32>,
+    pub number: Option<u64>,
     /// The string code (the name `hopae-failed` carries).
     pub code: &'static str,
     /// A short summary.
@@ -103,277 +104,74 @@ pub struct Known {
     pub kind: FailureKind,
 }
 
-const fn k(
-    number: u32,
-    code: &'static str,
-    title: &'static str,
-    message: &'static str,
-    retryable: bool,
-    kind: FailureKind,
-) -> Known {
-    Known {
-        number: if number == 0 { None } else { Some(number) },
-        code,
-        title,
-        message,
-        retryable,
-        kind,
-    }
-}
-
 use FailureKind::{Network as N, Setup as S, Unavailable as U};
 
 const DECLINED_TITLE: &str = "Verification failed";
 
-/// The catalogue. 200001 is Missing Parameter and 200002 Invalid Parameter
-/// (the guide's error table).
-pub const KNOWN: &[Known] = &[
-    k(
-        100001,
-        "AUTH_INVALID_CREDENTIALS",
-        "Backend not authorised",
-        "The site's Hopae credentials are invalid.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "AUTH_INVALID_GRANT",
-        "Backend not authorised",
-        "Hopae refused the site's backend.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "AUTH_INVALID_CLIENT",
-        "Backend not authorised",
-        "Hopae refused the site's backend.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "AUTH_FORBIDDEN",
-        "Access denied",
-        "The site's backend may not do this.",
-        false,
-        S,
-    ),
-    k(
-        200001,
-        "VALIDATION_MISSING_PARAMETER",
-        "Invalid request",
-        "The request is missing a parameter.",
-        false,
-        S,
-    ),
-    k(
-        200002,
-        "VALIDATION_INVALID_PARAMETER",
-        "Invalid request",
-        "The request has an invalid parameter.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "VALIDATION_MISSING_USER_DATA",
-        "Information missing",
-        "The provider needs information that was not sent.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "VALIDATION_INVALID_USER_DATA",
-        "Invalid information",
-        "The information sent to the provider is not valid.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "VALIDATION_REDIRECT_URI_REQUIRED",
-        "Redirect address missing",
-        "The provider needs a redirect address.",
-        false,
-        S,
-    ),
-    k(
-        300001,
-        "SESSION_NOT_FOUND",
-        "Session not found",
-        "The verification no longer exists.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "SESSION_VERIFICATION_NOT_FOUND",
-        "Session not found",
-        "The verification no longer exists.",
-        false,
-        S,
-    ),
-    k(
-        300003,
-        "SESSION_INVALID_STATUS_TRANSITION",
-        "Session already ended",
-        "The verification has already ended.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "SESSION_INVALID_FLOW",
-        "Invalid flow",
-        "The flow is not valid for this provider.",
-        false,
-        S,
-    ),
-    k(
-        400001,
-        "PROVIDER_NOT_FOUND",
-        "Unknown provider",
-        "This eID provider does not exist.",
-        false,
-        S,
-    ),
-    k(
-        400002,
-        "PROVIDER_NOT_ENABLED",
-        "Provider not enabled",
-        "The provider is not enabled in the Hopae dashboard.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "PROVIDER_INITIALIZATION_FAILED",
-        "Provider error",
-        "The provider could not start the verification.",
-        true,
-        N,
-    ),
-    k(
-        400004,
-        "PROVIDER_ERROR",
-        "Provider error",
-        "The provider reported an error.",
-        true,
-        N,
-    ),
-    k(
-        400005,
-        "PROVIDER_UNAVAILABLE",
-        "Provider unavailable",
-        "The provider is unavailable right now.",
-        true,
-        U,
-    ),
-    k(
-        0,
-        "PROVIDER_CONFIGURATION_ERROR",
-        "Provider not configured",
-        "The provider is not configured for the site.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "PROVIDER_AUTHENTICATION_FAILED",
-        "Authentication failed",
-        "The provider could not authenticate you.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "PROVIDER_UNEXPECTED_RESPONSE",
-        "Provider error",
-        "The provider answered unexpectedly.",
-        true,
-        N,
-    ),
-    k(
-        500001,
-        "SYSTEM_INTERNAL_ERROR",
-        "Service error",
-        "The verification service had an internal error.",
-        true,
-        N,
-    ),
-    k(
-        0,
-        "SYSTEM_UNSUPPORTED_MODE",
-        "Not supported",
-        "The verification service does not support this mode.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "RESOURCE_NOT_FOUND",
-        "Not found",
-        "The verification service found nothing.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "RESOURCE_CONFLICT",
-        "Conflict",
-        "The verification changed at the same time.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "IDEMPOTENCY_KEY_CONFLICT",
-        "Duplicate request",
-        "The idempotency key was used for another request.",
-        false,
-        S,
-    ),
-    k(
-        0,
-        "IDEMPOTENCY_REQUEST_IN_PROGRESS",
-        "Request in progress",
-        "The same request is still being processed.",
-        true,
-        N,
-    ),
-    k(
-        0,
-        "UPSTREAM_UNREACHABLE",
-        "Service unreachable",
-        "The backend could not reach Hopae.",
-        true,
-        N,
-    ),
-    k(
-        0,
-        "UPSTREAM_TIMEOUT",
-        "Service timed out",
-        "Hopae did not answer the backend in time.",
-        true,
-        N,
-    ),
-    k(
-        0,
-        "UPSTREAM_USERINFO_FAILED",
-        "Service error",
-        "The backend could not fetch the verified details.",
-        true,
-        N,
-    ),
-];
+/// The catalogue, one code a line: the guide's number (0: none), the code,
+/// the kind (`S`etup, `N`etwork, `U`navailable; all but `S` retryable), then
+/// `title|message`. 200001 is Missing Parameter and 200002 Invalid Parameter
+/// (the guide's error table). Text rather than an array of structs: no table
+/// of string pointers in the wasm.
+const CATALOGUE: &str = "\
+100001 AUTH_INVALID_CREDENTIALS S Backend not authorised|The site's Hopae credentials are invalid.\n\
+0 AUTH_INVALID_GRANT S Backend not authorised|Hopae refused the site's backend.\n\
+0 AUTH_INVALID_CLIENT S Backend not authorised|Hopae refused the site's backend.\n\
+0 AUTH_FORBIDDEN S Access denied|The site's backend may not do this.\n\
+200001 VALIDATION_MISSING_PARAMETER S Invalid request|The request is missing a parameter.\n\
+200002 VALIDATION_INVALID_PARAMETER S Invalid request|The request has an invalid parameter.\n\
+0 VALIDATION_MISSING_USER_DATA S Information missing|The provider needs information that was not sent.\n\
+0 VALIDATION_INVALID_USER_DATA S Invalid information|The information sent to the provider is not valid.\n\
+0 VALIDATION_REDIRECT_URI_REQUIRED S Redirect address missing|The provider needs a redirect address.\n\
+300001 SESSION_NOT_FOUND S Session not found|The verification no longer exists.\n\
+0 SESSION_VERIFICATION_NOT_FOUND S Session not found|The verification no longer exists.\n\
+300003 SESSION_INVALID_STATUS_TRANSITION S Session already ended|The verification has already ended.\n\
+0 SESSION_INVALID_FLOW S Invalid flow|The flow is not valid for this provider.\n\
+400001 PROVIDER_NOT_FOUND S Unknown provider|This eID provider does not exist.\n\
+400002 PROVIDER_NOT_ENABLED S Provider not enabled|The provider is not enabled in the Hopae dashboard.\n\
+0 PROVIDER_INITIALIZATION_FAILED N Provider error|The provider could not start the verification.\n\
+400004 PROVIDER_ERROR N Provider error|The provider reported an error.\n\
+400005 PROVIDER_UNAVAILABLE U Provider unavailable|The provider is unavailable right now.\n\
+0 PROVIDER_CONFIGURATION_ERROR S Provider not configured|The provider is not configured for the site.\n\
+0 PROVIDER_AUTHENTICATION_FAILED S Authentication failed|The provider could not authenticate you.\n\
+0 PROVIDER_UNEXPECTED_RESPONSE N Provider error|The provider answered unexpectedly.\n\
+500001 SYSTEM_INTERNAL_ERROR N Service error|The verification service had an internal error.\n\
+0 SYSTEM_UNSUPPORTED_MODE S Not supported|The verification service does not support this mode.\n\
+0 RESOURCE_NOT_FOUND S Not found|The verification service found nothing.\n\
+0 RESOURCE_CONFLICT S Conflict|The verification changed at the same time.\n\
+0 IDEMPOTENCY_KEY_CONFLICT S Duplicate request|The idempotency key was used for another request.\n\
+0 IDEMPOTENCY_REQUEST_IN_PROGRESS N Request in progress|The same request is still being processed.\n\
+0 UPSTREAM_UNREACHABLE N Service unreachable|The backend could not reach Hopae.\n\
+0 UPSTREAM_TIMEOUT N Service timed out|Hopae did not answer the backend in time.\n\
+0 UPSTREAM_USERINFO_FAILED N Service error|The backend could not fetch the verified details.";
+
+/// Every entry of the catalogue, in order.
+pub fn catalogue() -> impl Iterator<Item = Known> {
+    CATALOGUE.split('\n').filter_map(|line| {
+        let (number, rest) = line.split_once(' ')?;
+        let (code, rest) = rest.split_once(' ')?;
+        let (kind, rest) = rest.split_once(' ')?;
+        let (title, message) = rest.split_once('|')?;
+        let kind = match kind {
+            "N" => N,
+            "U" => U,
+            _ => S,
+        };
+        Some(Known {
+            number: uint(number).filter(|n| *n != 0),
+            code,
+            title,
+            message,
+            retryable: kind != S,
+            kind,
+        })
+    })
+}
 
 /// The catalogue entry for a code, numeric or textual.
-pub fn known(code: &Code) -> Option<&'static Known> {
-    KNOWN.iter().find(|k| match code {
-        Code::Number(c) => k.number.is_some_and(|n| u64::from(n) == *c),
+pub fn known(code: &Code) -> Option<Known> {
+    catalogue().find(|k| match code {
+        Code::Number(c) => k.number == Some(*c),
         // `AUTH.INVALID_CREDENTIALS` and `AUTH_INVALID_CREDENTIALS` are the same code.
         Code::Text(t) => {
             t.len() == k.code.len()
@@ -385,22 +183,19 @@ pub fn known(code: &Code) -> Option<&'static Known> {
 }
 
 /// `n` in decimal, without `core::fmt` (which costs the wasm kilobytes).
-pub fn digits(mut n: u64) -> String {
-    let mut out = [0u8; 20];
-    let mut i = out.len();
-    loop {
-        i -= 1;
-        if let Some(d) = out.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
+pub fn digits(n: u64) -> String {
+    let mut out = String::new();
+    let mut scale = 1;
+    while n / scale >= 10 {
+        scale *= 10;
     }
-    out.get(i..)
-        .map(|b| b.iter().map(|&c| char::from(c)).collect())
-        .unwrap_or_default()
+    loop {
+        out.push(char::from(b'0' + (n / scale % 10) as u8));
+        if scale == 1 {
+            return out;
+        }
+        scale /= 10;
+    }
 }
 
 fn code_text(code: &Code) -> String {
@@ -458,50 +253,52 @@ impl Error {
 
     /// The `hopae-failed` detail for this error: the one place it is built.
     pub fn to_failure(&self) -> Failure {
-        let f = |code: &str, title: &str, message: &str, kind| Failure {
-            code: code.into(),
-            title: title.into(),
-            message: message.into(),
-            http_status: None,
-            retryable: kind == N,
-            kind,
-            hopae_code: None,
-        };
-        match self {
-            Error::Network(_) => f(
+        let (code, title, message, kind) = match self {
+            Error::Http {
+                status, problem, ..
+            } => return http_failure(*status, problem.as_deref()),
+            Error::VerificationFailed {
+                code,
+                message,
+                raw_code,
+            } => {
+                return Failure {
+                    code: code
+                        .as_ref()
+                        .map_or_else(|| "verification_failed".into(), code_text),
+                    title: DECLINED_TITLE.into(),
+                    message: message
+                        .clone()
+                        .filter(|m| !m.trim().is_empty())
+                        .unwrap_or_else(|| {
+                            "The verification was declined or did not succeed.".into()
+                        }),
+                    http_status: None,
+                    retryable: true,
+                    kind: FailureKind::Declined,
+                    hopae_code: raw_code.clone(),
+                }
+            }
+            Error::Network(_) => (
                 "network_error",
                 "Network error",
                 "Could not reach the verification service.",
                 N,
             ),
-            Error::Timeout => f(
+            Error::Timeout => (
                 "request_timeout",
                 "Timed out",
                 "The verification service did not answer in time.",
                 N,
             ),
-            Error::Http {
-                status, problem, ..
-            } => http_failure(*status, problem.as_deref()),
-            Error::NotJson { status } => Failure {
-                http_status: Some(*status),
-                ..f(
-                    "invalid_response",
-                    "Invalid response",
-                    "The backend's answer is not JSON.",
-                    S,
-                )
-            },
-            Error::BadShape(why) => Failure {
-                message: [
-                    "The backend's answer is not a Hopae verification (",
-                    truncate(why),
-                    ").",
-                ]
-                .concat(),
-                ..f("invalid_response", "Invalid response", "", S)
-            },
-            Error::QrDataTooLong { .. } => f(
+            Error::NotJson { .. } => (
+                "invalid_response",
+                "Invalid response",
+                "The backend's answer is not JSON.",
+                S,
+            ),
+            Error::BadShape(_) => ("invalid_response", "Invalid response", "", S),
+            Error::QrDataTooLong { .. } => (
                 "qr_data_too_long",
                 "QR data too long",
                 "The QR payload is too long for a QR code.",
@@ -509,57 +306,81 @@ impl Error {
             ),
             // `dc` in a browser without the Digital Credentials API (and no
             // cross-device link): the site can offer other providers.
-            Error::UnsupportedFlow(flow) if flow == "dc" => f(
+            Error::UnsupportedFlow(flow) if flow == "dc" => (
                 "unsupported_flow",
                 "Unsupported flow",
                 "This browser cannot present digital credentials; verify another way.",
                 S,
             ),
-            Error::UnsupportedFlow(flow) => Failure {
-                message: ["This widget cannot run the \"", truncate(flow), "\" flow."].concat(),
-                ..f("unsupported_flow", "Unsupported flow", "", S)
-            },
-            Error::UnsafeUrl(_) => f(
+            Error::UnsupportedFlow(_) => ("unsupported_flow", "Unsupported flow", "", S),
+            Error::UnsafeUrl(_) => (
                 "unsafe_url",
                 "Unsafe link",
                 "The verification asked to open a link that is not http(s).",
                 S,
             ),
-            Error::Display(_) => f(
+            Error::Display(_) => (
                 "display_error",
                 "Display error",
                 "The widget could not show the verification.",
                 N,
             ),
-            Error::VerificationFailed {
-                code,
-                message,
-                raw_code,
-            } => Failure {
-                code: code
-                    .as_ref()
-                    .map_or_else(|| "verification_failed".into(), code_text),
-                title: DECLINED_TITLE.into(),
-                message: message
-                    .clone()
-                    .filter(|m| !m.trim().is_empty())
-                    .unwrap_or_else(|| "The verification was declined or did not succeed.".into()),
-                http_status: None,
-                retryable: true,
-                kind: FailureKind::Declined,
-                hopae_code: raw_code.clone(),
+        };
+        let message = match self {
+            Error::BadShape(why) => crate::core::cat(&[
+                "The backend's answer is not a Hopae verification (",
+                truncate(why),
+                ").",
+            ]),
+            Error::UnsupportedFlow(flow) if message.is_empty() => {
+                crate::core::cat(&["This widget cannot run the \"", truncate(flow), "\" flow."])
+            }
+            _ => message.into(),
+        };
+        Failure {
+            code: code.into(),
+            title: title.into(),
+            message,
+            http_status: match self {
+                Error::NotJson { status } => Some(*status),
+                _ => None,
             },
+            retryable: kind == N,
+            kind,
+            hopae_code: None,
         }
     }
 }
 
 /// At most 80 characters of `text`, for messages that quote untrusted input.
 fn truncate(text: &str) -> &str {
-    match text.char_indices().nth(80) {
-        Some((i, _)) => text.get(..i).unwrap_or_default(),
-        None => text,
+    // Counted on bytes: a character starts at every byte that is not a
+    // UTF-8 continuation byte (no char decoding in the wasm).
+    let mut chars = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if chars == 80 {
+                return text.get(..i).unwrap_or_default();
+            }
+            chars += 1;
+        }
     }
+    text
 }
+
+/// What a status without a known code says, a line per arm of the match in
+/// [`http_failure`]: `name|title|message` (an empty name: `http_<status>`).
+/// 422: the provider cannot meet the requested level of assurance (`requestedLoa`).
+const STATUS_TEXTS: &str = "\
+    |Invalid request|The backend refused the request as invalid.\n\
+    loa_unavailable|Assurance level unavailable|The provider cannot meet the requested level of assurance.\n\
+    |Not allowed|The backend refused the request.\n\
+    |Not found|The verification endpoint or session was not found.\n\
+    |Timed out|The verification service did not answer in time.\n\
+    |Conflict|The verification has already ended.\n\
+    |Too many requests|Too many verification requests; wait a moment.\n\
+    |Service error|The verification service had an error.\n\
+    |Request failed|The backend answered with an unexpected status.";
 
 fn http_failure(status: u16, problem: Option<&Problem>) -> Failure {
     let code = problem.and_then(|p| p.code(|c| known(c).is_some()));
@@ -575,58 +396,38 @@ fn http_failure(status: u16, problem: Option<&Problem>) -> Failure {
             hopae_code,
         };
     }
-    let (name, title, message) = match status {
-        400 => (
-            "",
-            "Invalid request",
-            "The backend refused the request as invalid.",
-        ),
-        // The provider cannot meet the requested level of assurance (requestedLoa).
-        422 => (
-            "loa_unavailable",
-            "Assurance level unavailable",
-            "The provider cannot meet the requested level of assurance.",
-        ),
-        401 | 403 => ("", "Not allowed", "The backend refused the request."),
-        404 => (
-            "",
-            "Not found",
-            "The verification endpoint or session was not found.",
-        ),
-        408 | 504 => (
-            "",
-            "Timed out",
-            "The verification service did not answer in time.",
-        ),
-        409 => ("", "Conflict", "The verification has already ended."),
-        429 => (
-            "",
-            "Too many requests",
-            "Too many verification requests; wait a moment.",
-        ),
-        500..=599 => (
-            "",
-            "Service error",
-            "The verification service had an error.",
-        ),
-        _ => (
-            "",
-            "Request failed",
-            "The backend answered with an unexpected status.",
-        ),
+    let line = match status {
+        400 => 0,
+        422 => 1,
+        401 | 403 => 2,
+        404 => 3,
+        408 | 504 => 4,
+        409 => 5,
+        429 => 6,
+        500..=599 => 7,
+        _ => 8,
     };
+    let (name, title, message) = STATUS_TEXTS
+        .split('\n')
+        .nth(line)
+        .and_then(|l| {
+            let (name, rest) = l.split_once('|')?;
+            let (title, message) = rest.split_once('|')?;
+            Some((name, title, message))
+        })
+        .unwrap_or_default();
     let retryable = status_is_retryable(status);
     let detail = problem.and_then(Problem::detail);
     Failure {
         code: match (&code, name) {
             (Some(c), _) => code_text(c),
-            (None, "") => ["http_", &digits(u64::from(status))].concat(),
+            (None, "") => crate::core::cat(&["http_", &digits(u64::from(status))]),
             (None, name) => name.into(),
         },
         title: title.into(),
         message: match detail {
             // The server's own words help the site's developer.
-            Some(d) => [message, " (", truncate(d), ")"].concat(),
+            Some(d) => crate::core::cat(&[message, " (", truncate(d), ")"]),
             None => message.into(),
         },
         http_status: Some(status),
@@ -804,6 +605,74 @@ mod classification {
         );
         assert_eq!(kind(http(400, r#"{"code":400002}"#)), FailureKind::Setup);
         assert_eq!(kind(Error::NotJson { status: 200 }), FailureKind::Setup);
+    }
+
+    #[test]
+    fn writes_integers_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 300001, 1 << 40, u64::MAX] {
+            assert_eq!(digits(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn every_status_has_a_title_and_a_sentence() {
+        assert_eq!(STATUS_TEXTS.split('\n').count(), 9);
+        for status in [400, 401, 403, 404, 408, 409, 418, 422, 429, 500, 504] {
+            let f = Error::Http {
+                status,
+                problem: None,
+                retry_after: None,
+            }
+            .to_failure();
+            assert!(f.title.len() > 3 && f.message.ends_with('.'), "{f:?}");
+        }
+        let f = Error::Http {
+            status: 422,
+            problem: None,
+            retry_after: None,
+        }
+        .to_failure();
+        assert_eq!(
+            (f.code.as_str(), f.title.as_str()),
+            ("loa_unavailable", "Assurance level unavailable")
+        );
+        let f = Error::Http {
+            status: 429,
+            problem: None,
+            retry_after: None,
+        }
+        .to_failure();
+        assert_eq!(
+            (f.code.as_str(), f.title.as_str()),
+            ("http_429", "Too many requests")
+        );
+    }
+
+    #[test]
+    fn the_catalogue_reads_whole() {
+        let all: Vec<Known> = catalogue().collect();
+        assert_eq!(all.len(), CATALOGUE.split('\n').count());
+        assert_eq!(all.len(), 30);
+        for (i, k) in all.iter().enumerate() {
+            assert!(!k.title.is_empty() && k.message.ends_with('.'), "{k:?}");
+            assert!(all.iter().skip(i + 1).all(|o| o.code != k.code), "{k:?}");
+            assert_eq!(known(&Code::Text(k.code.into())), Some(*k));
+        }
+        assert_eq!(
+            known(&Code::Number(400005)).map(|k| k.code),
+            Some("PROVIDER_UNAVAILABLE")
+        );
+        assert_eq!(known(&Code::Number(0)), None);
+    }
+
+    #[test]
+    fn cuts_quoted_input_at_80_characters() {
+        assert_eq!(truncate("short"), "short");
+        let long = "é".repeat(100);
+        assert_eq!(truncate(&long), "é".repeat(80));
+        let mixed = ["a".repeat(79), "€ü".into()].concat();
+        assert_eq!(truncate(&mixed), ["a".repeat(79), "€".into()].concat());
+        assert_eq!(truncate(&"x".repeat(80)), "x".repeat(80));
     }
 
     #[test]

@@ -60,29 +60,39 @@ pub enum Locale {
     De,
 }
 
+/// Primary language subtags (one string, split at spaces: no table of string
+/// pointers in the wasm) and the built-in language each picks.
+const LANGUAGE_TAGS: &str = "en sv nb no nn da fi de";
+const LANGUAGES: [Locale; 8] = [
+    Locale::En,
+    Locale::Sv,
+    Locale::Nb,
+    Locale::Nb,
+    Locale::Nb,
+    Locale::Da,
+    Locale::Fi,
+    Locale::De,
+];
+
 impl Locale {
     /// The first built-in language among BCP 47 tags in order of preference
     /// (`sv-SE`, `nb`, …), else English.
     pub fn negotiate<'a>(tags: impl IntoIterator<Item = &'a str>) -> Locale {
-        for tag in tags {
-            let primary = tag
-                .trim()
-                .split(['-', '_'])
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            let found = match primary.as_str() {
-                "en" => Locale::En,
-                "sv" => Locale::Sv,
-                "nb" | "no" | "nn" => Locale::Nb,
-                "da" => Locale::Da,
-                "fi" => Locale::Fi,
-                "de" => Locale::De,
-                _ => continue,
-            };
-            return found;
-        }
-        Locale::En
+        tags.into_iter()
+            .find_map(Locale::of_tag)
+            .unwrap_or(Locale::En)
+    }
+
+    /// The built-in language of one BCP 47 tag (its primary subtag, any case).
+    #[inline(never)]
+    fn of_tag(tag: &str) -> Option<Locale> {
+        let tag = tag.trim();
+        let end = tag.bytes().position(|c| c == b'-' || c == b'_');
+        let primary = tag.get(..end.unwrap_or(tag.len()))?;
+        let i = LANGUAGE_TAGS
+            .split(' ')
+            .position(|t| t.eq_ignore_ascii_case(primary))?;
+        LANGUAGES.get(i).copied()
     }
 
     /// The BCP 47 tag, for the widget's `lang` attribute.
@@ -99,8 +109,8 @@ impl Locale {
 }
 
 /// Every text the widget shows, one variant per key of the `messages`
-/// option. Each language is an array of [`Text::COUNT`] texts, so a text missing
-/// from one is a compile error.
+/// option. Each language is one string of [`Text::COUNT`] lines, one per
+/// text (a test fails when a language misses one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
     /// The heading: "Identify with {provider}".
@@ -207,445 +217,259 @@ impl Text {
     /// The key a page uses for it in the `messages` option (public API:
     /// `MessageKey` in `index.d.ts`).
     pub fn key(self) -> &'static str {
-        KEYS.get(self as usize).copied().unwrap_or_default()
+        KEYS.split(' ').nth(self as usize).unwrap_or_default()
     }
 
     /// The text a page's `messages` key names.
     pub fn from_key(key: &str) -> Option<Text> {
-        Text::ALL.into_iter().find(|t| t.key() == key)
+        let i = KEYS.split(' ').position(|k| k == key)?;
+        Text::ALL.get(i).copied()
     }
 
     /// The built-in words in `locale`, placeholders unfilled.
     pub fn template(self, locale: Locale) -> &'static str {
         TEXTS
             .get(locale as usize)
-            .and_then(|texts| texts.get(self as usize))
-            .copied()
+            .and_then(|texts| texts.split('\n').nth(self as usize))
             .unwrap_or_default()
     }
 }
 
-/// The `messages` option's keys, by [`Text`].
-const KEYS: [&str; Text::COUNT] = [
-    "title",
-    "qrLabel",
-    "starting",
-    "scanQr",
-    "confirmInApp",
-    "verificationCode",
-    "inProgress",
-    "redirecting",
-    "continueElsewhere",
-    "reconnecting",
-    "completed",
-    "failedDeclined",
-    "failedNetwork",
-    "failedUnavailable",
-    "failedSetup",
-    "expired",
-    "cancelled",
-    "openApp",
-    "continueInNewTab",
-    "cancel",
-    "tryAgain",
-    "expiresIn",
-    "expiresInMinutes",
-    "userDataIntro",
-    "registrationId",
-    "phoneNumber",
-    "personalCode",
-    "formatHint",
-    "invalidFormat",
-    "continue",
-];
+/// The `messages` option's keys, by [`Text`], one string split at spaces (no
+/// table of string pointers in the wasm; a test checks the count).
+const KEYS: &str = "title \
+    qrLabel \
+    starting \
+    scanQr \
+    confirmInApp \
+    verificationCode \
+    inProgress \
+    redirecting \
+    continueElsewhere \
+    reconnecting \
+    completed \
+    failedDeclined \
+    failedNetwork \
+    failedUnavailable \
+    failedSetup \
+    expired \
+    cancelled \
+    openApp \
+    continueInNewTab \
+    cancel \
+    tryAgain \
+    expiresIn \
+    expiresInMinutes \
+    userDataIntro \
+    registrationId \
+    phoneNumber \
+    personalCode \
+    formatHint \
+    invalidFormat \
+    continue";
 
-/// The built-in words by [`Locale`], then by [`Text`] (the array types make
-/// a missing text a compile error).
-const TEXTS: [[&str; Text::COUNT]; 6] = [EN, SV, NB, DA, FI, DE];
+/// The built-in words by [`Locale`], then by [`Text`]: one string per
+/// language, a line per text in [`Text::ALL`]'s order (no table of string
+/// pointers in the wasm; a test checks every language has every text).
+const TEXTS: [&str; 6] = [EN, SV, NB, DA, FI, DE];
 
 /// English.
-const EN: [&str; Text::COUNT] = [
-    // Title
-    "Identify with {provider}",
-    // QrLabel
-    "QR code to scan with the {provider} app",
-    // Starting
-    "Starting…",
-    // ScanQr
-    "Open the {provider} app and scan the QR code.",
-    // ConfirmInApp
-    "Confirm the request in the {provider} app.",
-    // VerificationCode
-    "Code: {code}",
-    // InProgress
-    "Continue in the {provider} app…",
-    // Redirecting
-    "Taking you to {provider}…",
-    // ContinueElsewhere
-    "Continue with {provider} in the window that opened.",
-    // Reconnecting
-    "Connection problem. Trying again…",
-    // Completed
-    "You are verified.",
-    // FailedDeclined
-    "The verification was declined or did not succeed.",
-    // FailedNetwork
-    "Could not reach the verification service. Check your connection and try again.",
-    // FailedUnavailable
-    "{provider} is unavailable right now. Try again later.",
-    // FailedSetup
-    "Verification is not available right now. If this continues, contact the site.",
-    // Expired
-    "The verification expired.",
-    // Cancelled
-    "The verification was cancelled.",
-    // OpenApp
-    "Open {provider} on this device",
-    // ContinueInNewTab
-    "Continue to {provider} in a new tab",
-    // Cancel
-    "Cancel",
-    // TryAgain
-    "Try again",
-    // ExpiresIn
-    "Expires in {time}",
-    // ExpiresInMinutes
-    "Expires in {time} min",
-    // UserDataIntro
-    "{provider} needs a few details to start.",
-    // RegistrationId
-    "Personal identification code",
-    // PhoneNumber
-    "Mobile phone number",
-    // PersonalCode
-    "Personal code",
-    // FormatHint
-    "Example: {code}",
-    // InvalidFormat
-    "Check the format. Example: {code}",
-    // Continue
-    "Continue",
-];
+const EN: &str = "\
+    Identify with {provider}\n\
+    QR code to scan with the {provider} app\n\
+    Starting…\n\
+    Open the {provider} app and scan the QR code.\n\
+    Confirm the request in the {provider} app.\n\
+    Code: {code}\n\
+    Continue in the {provider} app…\n\
+    Taking you to {provider}…\n\
+    Continue with {provider} in the window that opened.\n\
+    Connection problem. Trying again…\n\
+    You are verified.\n\
+    The verification was declined or did not succeed.\n\
+    Could not reach the verification service. Check your connection and try again.\n\
+    {provider} is unavailable right now. Try again later.\n\
+    Verification is not available right now. If this continues, contact the site.\n\
+    The verification expired.\n\
+    The verification was cancelled.\n\
+    Open {provider} on this device\n\
+    Continue to {provider} in a new tab\n\
+    Cancel\n\
+    Try again\n\
+    Expires in {time}\n\
+    Expires in {time} min\n\
+    {provider} needs a few details to start.\n\
+    Personal identification code\n\
+    Mobile phone number\n\
+    Personal code\n\
+    Example: {code}\n\
+    Check the format. Example: {code}\n\
+    Continue";
 
 /// Swedish.
-const SV: [&str; Text::COUNT] = [
-    // Title
-    "Legitimera dig med {provider}",
-    // QrLabel
-    "QR-kod att skanna med {provider}-appen",
-    // Starting
-    "Startar…",
-    // ScanQr
-    "Öppna {provider}-appen och skanna QR-koden.",
-    // ConfirmInApp
-    "Bekräfta begäran i {provider}-appen.",
-    // VerificationCode
-    "Kod: {code}",
-    // InProgress
-    "Fortsätt i {provider}-appen…",
-    // Redirecting
-    "Du skickas till {provider}…",
-    // ContinueElsewhere
-    "Fortsätt med {provider} i fönstret som öppnades.",
-    // Reconnecting
-    "Anslutningsproblem. Försöker igen…",
-    // Completed
-    "Du är legitimerad.",
-    // FailedDeclined
-    "Legitimeringen avbröts eller misslyckades.",
-    // FailedNetwork
-    "Det gick inte att nå legitimeringstjänsten. Kontrollera anslutningen och försök igen.",
-    // FailedUnavailable
-    "{provider} är inte tillgängligt just nu. Försök igen senare.",
-    // FailedSetup
-    "Legitimering är inte tillgänglig just nu. Kontakta webbplatsen om felet kvarstår.",
-    // Expired
-    "Legitimeringen har gått ut.",
-    // Cancelled
-    "Legitimeringen avbröts.",
-    // OpenApp
-    "Öppna {provider} på den här enheten",
-    // ContinueInNewTab
-    "Fortsätt till {provider} i en ny flik",
-    // Cancel
-    "Avbryt",
-    // TryAgain
-    "Försök igen",
-    // ExpiresIn
-    "Går ut om {time}",
-    // ExpiresInMinutes
-    "Går ut om {time} min",
-    // UserDataIntro
-    "{provider} behöver några uppgifter för att starta.",
-    // RegistrationId
-    "Personlig identifieringskod",
-    // PhoneNumber
-    "Mobilnummer",
-    // PersonalCode
-    "Personkod",
-    // FormatHint
-    "Exempel: {code}",
-    // InvalidFormat
-    "Kontrollera formatet. Exempel: {code}",
-    // Continue
-    "Fortsätt",
-];
+const SV: &str = "\
+    Legitimera dig med {provider}\n\
+    QR-kod att skanna med {provider}-appen\n\
+    Startar…\n\
+    Öppna {provider}-appen och skanna QR-koden.\n\
+    Bekräfta begäran i {provider}-appen.\n\
+    Kod: {code}\n\
+    Fortsätt i {provider}-appen…\n\
+    Du skickas till {provider}…\n\
+    Fortsätt med {provider} i fönstret som öppnades.\n\
+    Anslutningsproblem. Försöker igen…\n\
+    Du är legitimerad.\n\
+    Legitimeringen avbröts eller misslyckades.\n\
+    Det gick inte att nå legitimeringstjänsten. Kontrollera anslutningen och försök igen.\n\
+    {provider} är inte tillgängligt just nu. Försök igen senare.\n\
+    Legitimering är inte tillgänglig just nu. Kontakta webbplatsen om felet kvarstår.\n\
+    Legitimeringen har gått ut.\n\
+    Legitimeringen avbröts.\n\
+    Öppna {provider} på den här enheten\n\
+    Fortsätt till {provider} i en ny flik\n\
+    Avbryt\n\
+    Försök igen\n\
+    Går ut om {time}\n\
+    Går ut om {time} min\n\
+    {provider} behöver några uppgifter för att starta.\n\
+    Personlig identifieringskod\n\
+    Mobilnummer\n\
+    Personkod\n\
+    Exempel: {code}\n\
+    Kontrollera formatet. Exempel: {code}\n\
+    Fortsätt";
 
 /// Norwegian Bokmål.
-const NB: [&str; Text::COUNT] = [
-    // Title
-    "Identifiser deg med {provider}",
-    // QrLabel
-    "QR-kode som skannes med {provider}-appen",
-    // Starting
-    "Starter…",
-    // ScanQr
-    "Åpne {provider}-appen og skann QR-koden.",
-    // ConfirmInApp
-    "Bekreft forespørselen i {provider}-appen.",
-    // VerificationCode
-    "Kode: {code}",
-    // InProgress
-    "Fortsett i {provider}-appen…",
-    // Redirecting
-    "Du sendes til {provider}…",
-    // ContinueElsewhere
-    "Fortsett med {provider} i vinduet som åpnet seg.",
-    // Reconnecting
-    "Tilkoblingsproblem. Prøver igjen…",
-    // Completed
-    "Du er identifisert.",
-    // FailedDeclined
-    "Identifiseringen ble avvist eller mislyktes.",
-    // FailedNetwork
-    "Fikk ikke kontakt med identifiseringstjenesten. Sjekk tilkoblingen og prøv igjen.",
-    // FailedUnavailable
-    "{provider} er ikke tilgjengelig akkurat nå. Prøv igjen senere.",
-    // FailedSetup
-    "Identifisering er ikke tilgjengelig akkurat nå. Kontakt nettstedet hvis feilen vedvarer.",
-    // Expired
-    "Identifiseringen er utløpt.",
-    // Cancelled
-    "Identifiseringen ble avbrutt.",
-    // OpenApp
-    "Åpne {provider} på denne enheten",
-    // ContinueInNewTab
-    "Fortsett til {provider} i en ny fane",
-    // Cancel
-    "Avbryt",
-    // TryAgain
-    "Prøv igjen",
-    // ExpiresIn
-    "Utløper om {time}",
-    // ExpiresInMinutes
-    "Utløper om {time} min",
-    // UserDataIntro
-    "{provider} trenger noen opplysninger for å starte.",
-    // RegistrationId
-    "Personlig identifikasjonskode",
-    // PhoneNumber
-    "Mobilnummer",
-    // PersonalCode
-    "Personkode",
-    // FormatHint
-    "Eksempel: {code}",
-    // InvalidFormat
-    "Sjekk formatet. Eksempel: {code}",
-    // Continue
-    "Fortsett",
-];
+const NB: &str = "\
+    Identifiser deg med {provider}\n\
+    QR-kode som skannes med {provider}-appen\n\
+    Starter…\n\
+    Åpne {provider}-appen og skann QR-koden.\n\
+    Bekreft forespørselen i {provider}-appen.\n\
+    Kode: {code}\n\
+    Fortsett i {provider}-appen…\n\
+    Du sendes til {provider}…\n\
+    Fortsett med {provider} i vinduet som åpnet seg.\n\
+    Tilkoblingsproblem. Prøver igjen…\n\
+    Du er identifisert.\n\
+    Identifiseringen ble avvist eller mislyktes.\n\
+    Fikk ikke kontakt med identifiseringstjenesten. Sjekk tilkoblingen og prøv igjen.\n\
+    {provider} er ikke tilgjengelig akkurat nå. Prøv igjen senere.\n\
+    Identifisering er ikke tilgjengelig akkurat nå. Kontakt nettstedet hvis feilen vedvarer.\n\
+    Identifiseringen er utløpt.\n\
+    Identifiseringen ble avbrutt.\n\
+    Åpne {provider} på denne enheten\n\
+    Fortsett til {provider} i en ny fane\n\
+    Avbryt\n\
+    Prøv igjen\n\
+    Utløper om {time}\n\
+    Utløper om {time} min\n\
+    {provider} trenger noen opplysninger for å starte.\n\
+    Personlig identifikasjonskode\n\
+    Mobilnummer\n\
+    Personkode\n\
+    Eksempel: {code}\n\
+    Sjekk formatet. Eksempel: {code}\n\
+    Fortsett";
 
 /// Danish.
-const DA: [&str; Text::COUNT] = [
-    // Title
-    "Identificér dig med {provider}",
-    // QrLabel
-    "QR-kode, der scannes med {provider}-appen",
-    // Starting
-    "Starter…",
-    // ScanQr
-    "Åbn {provider}-appen, og scan QR-koden.",
-    // ConfirmInApp
-    "Bekræft anmodningen i {provider}-appen.",
-    // VerificationCode
-    "Kode: {code}",
-    // InProgress
-    "Fortsæt i {provider}-appen…",
-    // Redirecting
-    "Du sendes videre til {provider}…",
-    // ContinueElsewhere
-    "Fortsæt med {provider} i vinduet, der blev åbnet.",
-    // Reconnecting
-    "Forbindelsesproblem. Prøver igen…",
-    // Completed
-    "Du er identificeret.",
-    // FailedDeclined
-    "Identifikationen blev afvist eller mislykkedes.",
-    // FailedNetwork
-    "Kunne ikke få forbindelse til identifikationstjenesten. Tjek din forbindelse, og prøv igen.",
-    // FailedUnavailable
-    "{provider} er ikke tilgængelig lige nu. Prøv igen senere.",
-    // FailedSetup
-    "Identifikation er ikke tilgængelig lige nu. Kontakt webstedet, hvis fejlen fortsætter.",
-    // Expired
-    "Identifikationen er udløbet.",
-    // Cancelled
-    "Identifikationen blev annulleret.",
-    // OpenApp
-    "Åbn {provider} på denne enhed",
-    // ContinueInNewTab
-    "Fortsæt til {provider} i en ny fane",
-    // Cancel
-    "Annullér",
-    // TryAgain
-    "Prøv igen",
-    // ExpiresIn
-    "Udløber om {time}",
-    // ExpiresInMinutes
-    "Udløber om {time} min",
-    // UserDataIntro
-    "{provider} skal bruge nogle oplysninger for at starte.",
-    // RegistrationId
-    "Personligt identifikationsnummer",
-    // PhoneNumber
-    "Mobilnummer",
-    // PersonalCode
-    "Personkode",
-    // FormatHint
-    "Eksempel: {code}",
-    // InvalidFormat
-    "Tjek formatet. Eksempel: {code}",
-    // Continue
-    "Fortsæt",
-];
+const DA: &str = "\
+    Identificér dig med {provider}\n\
+    QR-kode, der scannes med {provider}-appen\n\
+    Starter…\n\
+    Åbn {provider}-appen, og scan QR-koden.\n\
+    Bekræft anmodningen i {provider}-appen.\n\
+    Kode: {code}\n\
+    Fortsæt i {provider}-appen…\n\
+    Du sendes videre til {provider}…\n\
+    Fortsæt med {provider} i vinduet, der blev åbnet.\n\
+    Forbindelsesproblem. Prøver igen…\n\
+    Du er identificeret.\n\
+    Identifikationen blev afvist eller mislykkedes.\n\
+    Kunne ikke få forbindelse til identifikationstjenesten. Tjek din forbindelse, og prøv igen.\n\
+    {provider} er ikke tilgængelig lige nu. Prøv igen senere.\n\
+    Identifikation er ikke tilgængelig lige nu. Kontakt webstedet, hvis fejlen fortsætter.\n\
+    Identifikationen er udløbet.\n\
+    Identifikationen blev annulleret.\n\
+    Åbn {provider} på denne enhed\n\
+    Fortsæt til {provider} i en ny fane\n\
+    Annullér\n\
+    Prøv igen\n\
+    Udløber om {time}\n\
+    Udløber om {time} min\n\
+    {provider} skal bruge nogle oplysninger for at starte.\n\
+    Personligt identifikationsnummer\n\
+    Mobilnummer\n\
+    Personkode\n\
+    Eksempel: {code}\n\
+    Tjek formatet. Eksempel: {code}\n\
+    Fortsæt";
 
 /// Finnish.
-const FI: [&str; Text::COUNT] = [
-    // Title
-    "Tunnistaudu: {provider}",
-    // QrLabel
-    "QR-koodi, jonka voit lukea {provider}-sovelluksella",
-    // Starting
-    "Käynnistetään…",
-    // ScanQr
-    "Avaa {provider}-sovellus ja lue QR-koodi.",
-    // ConfirmInApp
-    "Vahvista pyyntö {provider}-sovelluksessa.",
-    // VerificationCode
-    "Koodi: {code}",
-    // InProgress
-    "Jatka {provider}-sovelluksessa…",
-    // Redirecting
-    "Siirrytään palveluun {provider}…",
-    // ContinueElsewhere
-    "Jatka palvelussa {provider} avautuneessa ikkunassa.",
-    // Reconnecting
-    "Yhteysongelma. Yritetään uudelleen…",
-    // Completed
-    "Tunnistautuminen onnistui.",
-    // FailedDeclined
-    "Tunnistautuminen hylättiin tai epäonnistui.",
-    // FailedNetwork
-    "Tunnistuspalveluun ei saatu yhteyttä. Tarkista yhteys ja yritä uudelleen.",
-    // FailedUnavailable
-    "{provider} ei ole juuri nyt käytettävissä. Yritä myöhemmin uudelleen.",
-    // FailedSetup
-    "Tunnistautuminen ei ole juuri nyt käytettävissä. Ota yhteyttä sivustoon, jos vika jatkuu.",
-    // Expired
-    "Tunnistautuminen vanheni.",
-    // Cancelled
-    "Tunnistautuminen peruttiin.",
-    // OpenApp
-    "Avaa {provider} tällä laitteella",
-    // ContinueInNewTab
-    "Jatka palveluun {provider} uudessa välilehdessä",
-    // Cancel
-    "Peruuta",
-    // TryAgain
-    "Yritä uudelleen",
-    // ExpiresIn
-    "Vanhenee {time} kuluttua",
-    // ExpiresInMinutes
-    "Vanhenee {time} min kuluttua",
-    // UserDataIntro
-    "{provider} tarvitsee muutaman tiedon aloittaakseen.",
-    // RegistrationId
-    "Henkilötunnus",
-    // PhoneNumber
-    "Matkapuhelinnumero",
-    // PersonalCode
-    "Henkilökoodi",
-    // FormatHint
-    "Esimerkki: {code}",
-    // InvalidFormat
-    "Tarkista muoto. Esimerkki: {code}",
-    // Continue
-    "Jatka",
-];
+const FI: &str = "\
+    Tunnistaudu: {provider}\n\
+    QR-koodi, jonka voit lukea {provider}-sovelluksella\n\
+    Käynnistetään…\n\
+    Avaa {provider}-sovellus ja lue QR-koodi.\n\
+    Vahvista pyyntö {provider}-sovelluksessa.\n\
+    Koodi: {code}\n\
+    Jatka {provider}-sovelluksessa…\n\
+    Siirrytään palveluun {provider}…\n\
+    Jatka palvelussa {provider} avautuneessa ikkunassa.\n\
+    Yhteysongelma. Yritetään uudelleen…\n\
+    Tunnistautuminen onnistui.\n\
+    Tunnistautuminen hylättiin tai epäonnistui.\n\
+    Tunnistuspalveluun ei saatu yhteyttä. Tarkista yhteys ja yritä uudelleen.\n\
+    {provider} ei ole juuri nyt käytettävissä. Yritä myöhemmin uudelleen.\n\
+    Tunnistautuminen ei ole juuri nyt käytettävissä. Ota yhteyttä sivustoon, jos vika jatkuu.\n\
+    Tunnistautuminen vanheni.\n\
+    Tunnistautuminen peruttiin.\n\
+    Avaa {provider} tällä laitteella\n\
+    Jatka palveluun {provider} uudessa välilehdessä\n\
+    Peruuta\n\
+    Yritä uudelleen\n\
+    Vanhenee {time} kuluttua\n\
+    Vanhenee {time} min kuluttua\n\
+    {provider} tarvitsee muutaman tiedon aloittaakseen.\n\
+    Henkilötunnus\n\
+    Matkapuhelinnumero\n\
+    Henkilökoodi\n\
+    Esimerkki: {code}\n\
+    Tarkista muoto. Esimerkki: {code}\n\
+    Jatka";
 
 /// German.
-const DE: [&str; Text::COUNT] = [
-    // Title
-    "Mit {provider} ausweisen",
-    // QrLabel
-    "QR-Code zum Scannen mit der {provider}-App",
-    // Starting
-    "Wird gestartet…",
-    // ScanQr
-    "Öffnen Sie die {provider}-App und scannen Sie den QR-Code.",
-    // ConfirmInApp
-    "Bestätigen Sie die Anfrage in der {provider}-App.",
-    // VerificationCode
-    "Code: {code}",
-    // InProgress
-    "Fahren Sie in der {provider}-App fort…",
-    // Redirecting
-    "Sie werden zu {provider} weitergeleitet…",
-    // ContinueElsewhere
-    "Fahren Sie mit {provider} im geöffneten Fenster fort.",
-    // Reconnecting
-    "Verbindungsproblem. Neuer Versuch…",
-    // Completed
-    "Sie sind verifiziert.",
-    // FailedDeclined
-    "Die Verifizierung wurde abgelehnt oder ist fehlgeschlagen.",
-    // FailedNetwork
-    "Der Verifizierungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
-    // FailedUnavailable
-    "{provider} ist gerade nicht verfügbar. Versuchen Sie es später erneut.",
-    // FailedSetup
-    "Die Verifizierung ist gerade nicht verfügbar. Wenden Sie sich an die Website, falls das Problem bestehen bleibt.",
-    // Expired
-    "Die Verifizierung ist abgelaufen.",
-    // Cancelled
-    "Die Verifizierung wurde abgebrochen.",
-    // OpenApp
-    "{provider} auf diesem Gerät öffnen",
-    // ContinueInNewTab
-    "Weiter zu {provider} in einem neuen Tab",
-    // Cancel
-    "Abbrechen",
-    // TryAgain
-    "Erneut versuchen",
-    // ExpiresIn
-    "Läuft ab in {time}",
-    // ExpiresInMinutes
-    "Läuft ab in {time} Min.",
-    // UserDataIntro
-    "{provider} benötigt einige Angaben, um zu starten.",
-    // RegistrationId
-    "Persönlicher Identifikationscode",
-    // PhoneNumber
-    "Mobilnummer",
-    // PersonalCode
-    "Personenkennzahl",
-    // FormatHint
-    "Beispiel: {code}",
-    // InvalidFormat
-    "Prüfen Sie das Format. Beispiel: {code}",
-    // Continue
-    "Weiter",
-];
+const DE: &str = "\
+    Mit {provider} ausweisen\n\
+    QR-Code zum Scannen mit der {provider}-App\n\
+    Wird gestartet…\n\
+    Öffnen Sie die {provider}-App und scannen Sie den QR-Code.\n\
+    Bestätigen Sie die Anfrage in der {provider}-App.\n\
+    Code: {code}\n\
+    Fahren Sie in der {provider}-App fort…\n\
+    Sie werden zu {provider} weitergeleitet…\n\
+    Fahren Sie mit {provider} im geöffneten Fenster fort.\n\
+    Verbindungsproblem. Neuer Versuch…\n\
+    Sie sind verifiziert.\n\
+    Die Verifizierung wurde abgelehnt oder ist fehlgeschlagen.\n\
+    Der Verifizierungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.\n\
+    {provider} ist gerade nicht verfügbar. Versuchen Sie es später erneut.\n\
+    Die Verifizierung ist gerade nicht verfügbar. Wenden Sie sich an die Website, falls das Problem bestehen bleibt.\n\
+    Die Verifizierung ist abgelaufen.\n\
+    Die Verifizierung wurde abgebrochen.\n\
+    {provider} auf diesem Gerät öffnen\n\
+    Weiter zu {provider} in einem neuen Tab\n\
+    Abbrechen\n\
+    Erneut versuchen\n\
+    Läuft ab in {time}\n\
+    Läuft ab in {time} Min.\n\
+    {provider} benötigt einige Angaben, um zu starten.\n\
+    Persönlicher Identifikationscode\n\
+    Mobilnummer\n\
+    Personenkennzahl\n\
+    Beispiel: {code}\n\
+    Prüfen Sie das Format. Beispiel: {code}\n\
+    Weiter";
 
 /// `template` with every `{name}` replaced by `value`, without a general
 /// string searcher (its tables cost the wasm more than this loop).
@@ -673,21 +497,42 @@ pub fn fill(template: &str, name: &str, value: &str) -> String {
 
 /// The display name of a provider id, for messages.
 pub fn provider_name(id: &str) -> &str {
-    match id {
-        "bankidse" | "bankid-no" | "bankidno" => "BankID",
-        "frejaid" => "Freja eID",
-        "smartid" => "Smart-ID",
-        "mitid" => "MitID",
-        "idin" => "iDIN",
-        "ftn" => "FTN",
-        "spid-ig" => "SPID",
-        "cmd" => "Chave Móvel Digital",
-        "singpass" => "Singpass",
-        "evrotrust" => "Evrotrust",
-        "audkenni" => "Auðkenni",
-        "skmobileid" => "Mobile-ID",
-        other => other,
+    PROVIDER_NAMES
+        .split('\n')
+        .find_map(|line| line.split_once(' ').filter(|(i, _)| *i == id))
+        .map_or(id, |(_, name)| name)
+}
+
+/// Provider ids and their display names, a line each (no table of string
+/// pointers in the wasm).
+const PROVIDER_NAMES: &str = "\
+    bankidse BankID\n\
+    bankid-no BankID\n\
+    bankidno BankID\n\
+    frejaid Freja eID\n\
+    smartid Smart-ID\n\
+    mitid MitID\n\
+    idin iDIN\n\
+    ftn FTN\n\
+    spid-ig SPID\n\
+    cmd Chave Móvel Digital\n\
+    singpass Singpass\n\
+    evrotrust Evrotrust\n\
+    audkenni Auðkenni\n\
+    skmobileid Mobile-ID";
+
+/// Whether every key of a page's `messages` names a [`Text`]; else what to
+/// fix (a typo must not go unnoticed).
+pub fn check_keys(overrides: &[(String, String)]) -> Result<(), String> {
+    let Some((unknown, _)) = overrides.iter().find(|(k, _)| Text::from_key(k).is_none()) else {
+        return Ok(());
+    };
+    let mut why = crate::core::cat(&["has no message \"", unknown, "\"; the keys are "]);
+    for (i, key) in KEYS.split(' ').enumerate() {
+        why.push_str(if i == 0 { "" } else { ", " });
+        why.push_str(key);
     }
+    Err(why)
 }
 
 /// The strings of one widget: a built-in language plus the page's overrides.
@@ -700,23 +545,17 @@ pub struct Messages {
 impl Messages {
     /// `overrides` maps [`Text::key`]s to the page's own strings; unknown keys
     /// are refused so a typo does not go unnoticed.
-    pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Result<Messages, String> {
-        if let Some((unknown, _)) = overrides.iter().find(|(k, _)| Text::from_key(k).is_none()) {
-            return Err([
-                "has no message \"",
-                unknown,
-                "\"; the keys are ",
-                &KEYS.join(", "),
-            ]
-            .concat());
+    pub fn new(locale: Locale, overrides: &[(String, String)]) -> Result<Messages, String> {
+        check_keys(overrides)?;
+        let mut own = Vec::new();
+        for (key, text) in overrides {
+            if let Some(key) = Text::from_key(key) {
+                own.push((key, text.clone()));
+            }
         }
-        let overrides = overrides
-            .into_iter()
-            .filter_map(|(key, own)| Some((Text::from_key(&key)?, own)))
-            .collect();
         Ok(Messages {
             locale: Some(locale),
-            overrides,
+            overrides: own,
         })
     }
 
@@ -816,6 +655,25 @@ mod tests {
     }
 
     #[test]
+    fn names_providers() {
+        assert_eq!(provider_name("bankidse"), "BankID");
+        assert_eq!(provider_name("frejaid"), "Freja eID");
+        assert_eq!(provider_name("cmd"), "Chave Móvel Digital");
+        assert_eq!(provider_name("skmobileid"), "Mobile-ID");
+        assert_eq!(provider_name("unknown-id"), "unknown-id");
+        assert_eq!(provider_name("bankid"), "bankid");
+        assert_eq!(provider_name(""), "");
+    }
+
+    #[test]
+    fn every_table_has_one_line_per_text() {
+        assert_eq!(KEYS.split(' ').count(), Text::COUNT);
+        for texts in TEXTS {
+            assert_eq!(texts.split('\n').count(), Text::COUNT, "{texts}");
+        }
+    }
+
+    #[test]
     fn each_language_has_its_own_words() {
         let cancel = LOCALES.map(|l| Text::Cancel.template(l));
         assert_eq!(
@@ -910,7 +768,7 @@ mod tests {
 
     #[test]
     fn renders_in_the_language_with_overrides() {
-        let sv = Messages::new(Locale::Sv, Vec::new()).expect("valid");
+        let sv = Messages::new(Locale::Sv, &[]).expect("valid");
         assert_eq!(
             sv.render(&Message::ScanQr, "bankidse"),
             "Öppna BankID-appen och skanna QR-koden."
@@ -922,11 +780,10 @@ mod tests {
         assert_eq!(sv.expires_in(9_001, "bankidse"), "Går ut om 0:10");
         let own = Messages::new(
             Locale::En,
-            [(
+            &[(
                 "scanQr".to_owned(),
                 "Scan with {provider}, please".to_owned(),
-            )]
-            .into(),
+            )],
         )
         .expect("valid");
         assert_eq!(
@@ -959,8 +816,8 @@ mod tests {
 
     #[test]
     fn refuses_unknown_keys() {
-        let err = Messages::new(Locale::En, vec![("scanQR".to_owned(), "x".to_owned())])
-            .expect_err("typo");
+        let err =
+            Messages::new(Locale::En, &[("scanQR".to_owned(), "x".to_owned())]).expect_err("typo");
         assert!(err.contains("scanQr"), "{err}");
     }
 }

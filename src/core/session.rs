@@ -36,7 +36,7 @@ use crate::core::config::{Config, RedirectMode, DEFAULT_POLL_INTERVAL};
 use crate::core::error::{Error, Failure};
 use crate::core::messages::Message;
 use crate::core::qr::QrMatrix;
-use crate::core::time::{parse_http_date, parse_rfc3339, Millis};
+use crate::core::time::{parse_http_date, parse_rfc3339, uint, Millis};
 use crate::core::userdata::{self, Field};
 
 /// The slowest the widget polls while the page is hidden.
@@ -547,26 +547,19 @@ impl Session {
 
     fn on_user_data(&mut self, values: Vec<String>, now: Millis) {
         let fields = userdata::fields(&self.provider_id);
-        let values: Vec<String> = fields
-            .iter()
-            .zip(
-                values
-                    .iter()
-                    .map(String::as_str)
-                    .chain(core::iter::repeat("")),
-            )
-            .map(|(f, v)| userdata::normalize(f, v))
-            .collect();
-        let invalid: Vec<bool> = fields
-            .iter()
-            .zip(&values)
-            .map(|(f, v)| !f.valid(v))
-            .collect();
+        // Plain loops: iterator chains with `collect` cost the wasm more.
+        let mut user_data = Vec::new();
+        let mut invalid = Vec::new();
+        for (i, field) in fields.iter().enumerate() {
+            let value = userdata::normalize(field, values.get(i).map_or("", String::as_str));
+            invalid.push(!field.valid(&value));
+            user_data.push((field.name, value));
+        }
         if invalid.contains(&true) {
             self.push(Effect::Form(Some(Form { fields, invalid })));
             return;
         }
-        self.user_data = fields.iter().map(|f| f.name).zip(values).collect();
+        self.user_data = user_data;
         self.form_shown = false;
         self.push(Effect::Form(None));
         self.push(Effect::Say(Message::Starting));
@@ -599,13 +592,15 @@ impl Session {
     }
 
     fn on_created(&mut self, reply: Reply<CreateResponse>, now: Millis) {
-        let body = reply.body;
+        // Fields are taken, never moved out: `body` stays whole, so each
+        // early return drops it with one call, not field by field.
+        let mut body = reply.body;
         if body.verification_id.trim().is_empty() {
             return self.fail(Error::BadShape("`verificationId` is empty".into()));
         }
         self.healthy(now);
         self.verification_id = Some(body.verification_id.clone());
-        if let Some(p) = body.provider_id.filter(|p| !p.is_empty()) {
+        if let Some(p) = body.provider_id.take().filter(|p| !p.is_empty()) {
             self.provider_id = p;
         }
         self.status = Some(body.status.clone());
@@ -627,7 +622,7 @@ impl Session {
         self.bound_by_expiry(body.expires_at.as_deref(), reply.server_time, now);
 
         let flow_type = body.flow.name().to_owned();
-        match body.flow {
+        match core::mem::replace(&mut body.flow, Flow::Other(String::new())) {
             // A `dc` answer without native mode: its cross-device link.
             Flow::Qr { data }
             | Flow::Dc {
@@ -682,7 +677,7 @@ impl Session {
         if let Some(link) = app_link(&body.flow_details) {
             self.push(Effect::AppLink(Some(link)));
         }
-        if let Some(action) = body.action {
+        if let Some(action) = body.action.take() {
             if !self.on_action(action) {
                 return;
             }
@@ -693,10 +688,10 @@ impl Session {
             self.plan_next_poll(now);
         }
         self.push(Effect::Emit(Event::Initiated {
-            verification_id: body.verification_id,
+            verification_id: core::mem::take(&mut body.verification_id),
             provider_id: self.provider_id.clone(),
             flow_type,
-            expires_at: body.expires_at,
+            expires_at: body.expires_at.take(),
         }));
         if let Some(status) = terminal {
             self.finish(status, None, None);
@@ -704,20 +699,21 @@ impl Session {
     }
 
     fn on_status(&mut self, reply: Reply<StatusResponse>, now: Millis) {
-        let body = reply.body;
+        // Taken, never moved out (see `on_created`).
+        let mut body = reply.body;
         let last = matches!(self.phase, Phase::Sending { last: true, .. });
         self.healthy(now);
         self.bound_by_expiry(body.expires_at.as_deref(), reply.server_time, now);
-        if let Some(p) = body.provider_id.filter(|p| !p.is_empty()) {
+        if let Some(p) = body.provider_id.take().filter(|p| !p.is_empty()) {
             self.provider_id = p;
         }
         let status = Status::parse(&body.status);
         if let Some(status) = status.filter(|s| s.is_terminal()) {
-            self.status = Some(body.status);
-            return self.finish(status, body.verified_at, body.error);
+            self.status = Some(core::mem::take(&mut body.status));
+            return self.finish(status, body.verified_at.take(), body.error.take());
         }
         // An animated QR: a changed qrData is a new code to paint at once.
-        if let Some(data) = body.flow_details.qr_data {
+        if let Some(data) = body.flow_details.qr_data.take() {
             if self.qr_data.as_deref() != Some(data.as_str()) {
                 match QrMatrix::encode(&data) {
                     Ok(matrix) => self.push(Effect::ShowQr(matrix)),
@@ -726,7 +722,7 @@ impl Session {
                 self.qr_data = Some(data);
             }
         }
-        if let Some(action) = body.action {
+        if let Some(action) = body.action.take() {
             if !self.on_action(action) {
                 return;
             }
@@ -757,26 +753,22 @@ impl Session {
         if self.action.as_ref() == Some(&action) {
             return true;
         }
-        self.action = Some(action.clone());
-        let said = |default: Message| match &action.message {
-            Some(m) if !m.trim().is_empty() => Message::ConfirmInApp {
-                text: Some(m.clone()),
-                code: None,
-            },
-            _ => default,
-        };
-        match (action.kind, action.url.clone()) {
+        let (kind, url) = (action.kind, action.url.clone());
+        // The action's own words, if any, replace what each kind would say.
+        let words = action.message.clone().filter(|m| !m.trim().is_empty());
+        self.action = Some(action);
+        match (kind, url) {
             (ActionKind::Redirect, Some(url)) => {
                 if !is_http_url(&url) {
                     self.fail(Error::UnsafeUrl(url));
                     return false;
                 }
-                self.flow_message = said(match self.config.redirect {
+                self.flow_message = match self.config.redirect {
                     RedirectMode::SameTab => Message::Redirecting,
                     RedirectMode::NewTab | RedirectMode::EventOnly => {
                         Message::ContinueInOtherWindow
                     }
-                });
+                };
                 self.push(Effect::Redirect {
                     verification_id: self.verification_id.clone().unwrap_or_default(),
                     provider_id: self.provider_id.clone(),
@@ -793,24 +785,27 @@ impl Session {
                     }
                 }
                 self.qr_data = Some(data);
-                self.flow_message = said(Message::ScanQr);
+                self.flow_message = Message::ScanQr;
             }
             (ActionKind::Deeplink, Some(url)) => {
                 if is_safe_app_link(&url) {
                     self.push(Effect::AppLink(Some(url)));
                 }
-                self.flow_message = said(self.flow_message.clone());
             }
             (ActionKind::Push, _) => {
-                self.flow_message = said(Message::ConfirmInApp {
+                self.flow_message = Message::ConfirmInApp {
                     text: None,
                     code: None,
-                });
+                };
             }
             // Nothing to open or show: its words, if any.
-            (ActionKind::Redirect | ActionKind::Qr | ActionKind::Deeplink, None) => {
-                self.flow_message = said(self.flow_message.clone());
-            }
+            (ActionKind::Redirect | ActionKind::Qr | ActionKind::Deeplink, None) => {}
+        }
+        if let Some(text) = words {
+            self.flow_message = Message::ConfirmInApp {
+                text: Some(text),
+                code: None,
+            };
         }
         self.push(Effect::Say(self.flow_message.clone()));
         true
@@ -962,8 +957,12 @@ impl Session {
     ) {
         if let Some(expires) = expires_at.and_then(parse_rfc3339) {
             // Move the server's expiresAt onto the browser's clock.
-            let skew = server_time.map_or(0, |s| s as i128 - now as i128);
-            let local = (expires as i128 - skew).clamp(0, Millis::MAX as i128) as Millis;
+            // (expires - (server - now), saturating: no i128 in the wasm.)
+            let local = match server_time {
+                Some(server) if server >= now => expires.saturating_sub(server - now),
+                Some(server) => expires.saturating_add(now - server),
+                None => expires,
+            };
             self.deadline = self.deadline.min(local);
         }
     }
@@ -1156,14 +1155,11 @@ fn app_link(details: &FlowDetails) -> Option<String> {
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'-');
         if safe {
-            return Some(
-                [
-                    "https://app.bankid.com/?autostarttoken=",
-                    token,
-                    "&redirect=null",
-                ]
-                .concat(),
-            );
+            return Some(crate::core::cat(&[
+                "https://app.bankid.com/?autostarttoken=",
+                token,
+                "&redirect=null",
+            ]));
         }
     }
     [&details.deeplink, &details.link_data]
@@ -1176,7 +1172,7 @@ fn app_link(details: &FlowDetails) -> Option<String> {
 /// `Retry-After` in milliseconds from now: delta-seconds or an HTTP date.
 fn retry_after(header: &str, now: Millis) -> Option<Millis> {
     let header = header.trim();
-    if let Ok(seconds) = header.parse::<u64>() {
+    if let Some(seconds) = uint(header) {
         return Some(seconds.saturating_mul(1000));
     }
     parse_http_date(header).map(|at| at.saturating_sub(now))

@@ -69,32 +69,32 @@ pub fn parse_rfc3339(text: &str) -> Option<Millis> {
 pub fn parse_http_date(text: &str) -> Option<Millis> {
     let mut parts = text.split_ascii_whitespace();
     let _weekday = parts.next()?;
-    let day: u64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: u64 = parts.next()?.parse().ok()?;
+    let day = uint(parts.next()?)?;
+    let month = parts.next()?.as_bytes();
+    let month = MONTHS.chunks(3).position(|m| m == month)? as u64 + 1;
+    let year = uint(parts.next()?)?;
     let mut hms = parts.next()?.split(':');
-    let hour: u64 = hms.next()?.parse().ok()?;
-    let minute: u64 = hms.next()?.parse().ok()?;
-    let second: u64 = hms.next()?.parse().ok()?;
-    if parts.next()? != "GMT" || hms.next().is_some() {
+    let mut next = || hms.next().and_then(uint);
+    let (hour, minute, second) = (next()?, next()?, next()?);
+    if parts.next()? != "GMT" || next().is_some() {
         return None;
     }
     let seconds = civil_seconds(year, month, day, hour, minute, second)?;
     u64::try_from(seconds).ok().map(|s| s * 1000)
+}
+
+const MONTHS: &[u8] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/// A non-negative decimal integer (`1*DIGIT`), without `str::parse` (its
+/// generic code costs the wasm more than this loop).
+pub fn uint(text: &str) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |acc, c| {
+        let d = c.checked_sub(b'0').filter(|d| *d < 10)?;
+        acc.checked_mul(10)?.checked_add(u64::from(d))
+    })
 }
 
 fn digits(b: &[u8], at: usize, len: usize) -> Option<u64> {
@@ -167,5 +167,18 @@ mod tests {
         );
         assert_eq!(parse_http_date("Tue, 30 Jul 2024 10:05:00 PST"), None);
         assert_eq!(parse_http_date("yesterday"), None);
+        assert_eq!(parse_http_date("Tue, 30 Foo 2024 10:05:00 GMT"), None);
+        assert_eq!(parse_http_date("Tue, 30 Jul 2024 10:05:00:01 GMT"), None);
+        assert_eq!(parse_http_date("Tue, 30 Jul 2024 10:05 GMT"), None);
+    }
+
+    #[test]
+    fn reads_unsigned_integers() {
+        assert_eq!(uint("120"), Some(120));
+        assert_eq!(uint("007"), Some(7));
+        assert_eq!(uint("18446744073709551615"), Some(u64::MAX));
+        for bad in ["", "-1", "+1", "1.5", " 1", "18446744073709551616", "x"] {
+            assert_eq!(uint(bad), None, "{bad}");
+        }
     }
 }

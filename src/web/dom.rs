@@ -332,7 +332,7 @@ impl View {
                 let text = element(&document, "span", "hopae-verify-label", "label")?;
                 text.set_text_content(Some(&self.messages.get(field.label, &self.provider_id)));
                 let input = element(&document, "input", "hopae-verify-input", "input")?;
-                let hint_id = ["hopae-verify-hint-", &n].concat();
+                let hint_id = crate::core::cat(&["hopae-verify-hint-", &n]);
                 for (name, value) in [
                     ("name", field.name),
                     ("inputmode", field.input_mode),

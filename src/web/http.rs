@@ -200,12 +200,12 @@ impl Backend {
 impl Backend {
     fn url_of(&self, verification_id: &str) -> String {
         let id: String = js_sys::encode_uri_component(verification_id).into();
-        [self.endpoint.as_str(), "/", &id].concat()
+        crate::core::cat(&[self.endpoint.as_str(), "/", &id])
     }
 }
 
 fn invalid(option: &str, why: &str) -> String {
-    ["hopae-connect-widget: the `", option, "` option ", why].concat()
+    crate::core::cat(&["hopae-connect-widget: the `", option, "` option ", why])
 }
 
 fn js_error(e: JsValue) -> Error {

@@ -637,7 +637,11 @@ async fn present(request: Option<JsValue>, url: &str) -> Result<(), String> {
     let Some(request) = request.filter(|_| get.is_function() && !api.is_undefined()) else {
         return Err("NotSupportedError".into());
     };
-    let options = parse(&["{\"digital\":{\"requests\":[", &stringify(&request), "]}}"].concat());
+    let options = parse(&crate::core::cat(&[
+        "{\"digital\":{\"requests\":[",
+        &stringify(&request),
+        "]}}",
+    ]));
     let asked = get
         .unchecked_ref::<Function>()
         .call1(&credentials, &options);
@@ -652,14 +656,13 @@ async fn present(request: Option<JsValue>, url: &str) -> Result<(), String> {
             .unwrap_or_default()
     })?;
     let field = |key: &str| stringify(&Reflect::get(&credential, &key.into()).unwrap_or_default());
-    let body = [
+    let body = crate::core::cat(&[
         "{\"credential\":{\"protocol\":",
         &field("protocol"),
         ",\"data\":",
         &field("data"),
         "}}",
-    ]
-    .concat();
+    ]);
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&body.into());
