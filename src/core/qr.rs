@@ -525,27 +525,24 @@ fn inverts(mask: u8, x: usize, y: usize) -> bool {
     }
 }
 
-/// A line of 192 bits repeating `f(0..period)`.
+/// A line of 192 bits repeating `f(0..period)` (`period` ≤ 32).
 fn tile(period: usize, f: impl Fn(usize) -> bool) -> Line {
     let mut unit: u64 = 0;
     for i in 0..period {
         unit |= u64::from(f(i)) << i;
     }
-    let mut line = [0; 3];
-    let mut at = 0;
-    while at < 192 {
-        let (w, b) = (at >> 6, at & 63);
-        if let Some(word) = line.get_mut(w) {
-            *word |= unit << b;
+    // Word k starts `64 k % period` modules into the unit: rotate the unit
+    // there, then double it up to 64 bits.
+    core::array::from_fn(|k| {
+        let s = 64 * k % period;
+        let mut v = (unit >> s | unit << (period - s)) & ((1 << period) - 1);
+        let mut len = period;
+        while len < 64 {
+            v |= v << len;
+            len *= 2;
         }
-        if b + period > 64 {
-            if let Some(word) = line.get_mut(w + 1) {
-                *word |= unit >> (64 - b);
-            }
-        }
-        at += period;
-    }
-    line
+        v
+    })
 }
 
 /// The standard's penalty of a masked code: runs of five or more (N1),
@@ -586,59 +583,87 @@ fn penalty(rows: &[Line], cols: &[Line], n: usize) -> i32 {
 
 /// N1 and N3 of one row or column of `n` modules (light beyond its ends).
 fn line_penalty(line: &Line, n: usize) -> i32 {
-    let width = n as i32;
-    // The last seven run lengths, newest first; the first run counts the light border.
-    let mut history = [0i32; 7];
-    let push = |history: &mut [i32; 7], mut len: i32| {
-        if history[0] == 0 {
-            len += width;
-        }
-        history.copy_within(0..6, 1);
-        history[0] = len;
+    // Bit i of `t` is set where module i differs from module i - 1 (light
+    // before the first): where runs start. Runs alternate, light first (that
+    // one possibly empty).
+    let t = [
+        line[0] ^ line[0] << 1,
+        line[1] ^ (line[1] << 1 | line[0] >> 63),
+        line[2] ^ (line[2] << 1 | line[1] >> 63),
+    ];
+    let mut runs = Runs {
+        history: [0; 7],
+        border: n as i32,
+        penalty: 0,
     };
-    let finders = |h: &[i32; 7]| -> i32 {
+    let mut start = 0;
+    let mut dark = false;
+    for (k, mut bits) in t.into_iter().enumerate() {
+        while bits != 0 {
+            let at = k * 64 + bits.trailing_zeros() as usize;
+            if at >= n {
+                break;
+            }
+            bits &= bits - 1;
+            runs.push((at - start) as i32, dark);
+            start = at;
+            dark = !dark;
+        }
+    }
+    // The last run, then the light border after the line.
+    let len = (n - start) as i32;
+    runs.n1(len);
+    let border = n as i32;
+    if dark {
+        runs.add(len);
+        runs.add(border);
+    } else {
+        runs.add(len + border);
+    }
+    runs.penalty + runs.finders() * 40
+}
+
+/// The penalty of a line's runs so far and its last seven run lengths
+/// (newest first; the first run counts the light border before the line).
+struct Runs {
+    history: [i32; 7],
+    border: i32,
+    penalty: i32,
+}
+
+impl Runs {
+    /// A run of `len` modules that ended before another.
+    #[inline(always)]
+    fn push(&mut self, len: i32, dark: bool) {
+        self.n1(len);
+        self.add(len);
+        if !dark {
+            self.penalty += self.finders() * 40;
+        }
+    }
+
+    #[inline(always)]
+    fn n1(&mut self, len: i32) {
+        if len >= 5 {
+            self.penalty += len - 2;
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, len: i32) {
+        let h = self.history;
+        self.history = [len + self.border, h[0], h[1], h[2], h[3], h[4], h[5]];
+        self.border = 0;
+    }
+
+    /// Finder-like patterns (1:1:3:1:1 with four light on one side) ending here.
+    #[inline(always)]
+    fn finders(&self) -> i32 {
+        let h = &self.history;
         let m = h[1];
         let core = m > 0 && h[2] == m && h[3] == m * 3 && h[4] == m && h[5] == m;
         i32::from(core && h[0] >= m * 4 && h[6] >= m)
             + i32::from(core && h[6] >= m * 4 && h[0] >= m)
-    };
-    let mut p = 0;
-    let mut x = 0;
-    let mut dark = false;
-    loop {
-        // The end of the run of `dark` modules starting at x.
-        let flip = if dark { !0 } else { 0 };
-        let mut w = x >> 6;
-        let mut bits = line.get(w).map_or(0, |v| (v ^ flip) & (!0u64 << (x & 63)));
-        let end = loop {
-            if bits != 0 {
-                break (w * 64 + bits.trailing_zeros() as usize).min(n);
-            }
-            w += 1;
-            match line.get(w) {
-                Some(v) => bits = v ^ flip,
-                None => break n,
-            }
-        };
-        let len = (end - x) as i32;
-        if len >= 5 {
-            p += len - 2;
-        }
-        if end >= n {
-            let mut len = len;
-            if dark {
-                push(&mut history, len);
-                len = 0;
-            }
-            push(&mut history, len + width);
-            return p + finders(&history) * 40;
-        }
-        push(&mut history, len);
-        if !dark {
-            p += finders(&history) * 40;
-        }
-        dark = !dark;
-        x = end;
     }
 }
 
