@@ -207,9 +207,10 @@ try {
   const count = (id, from, to) => demo.simulator.requests.filter((r) => r.method === "GET" && r.path.endsWith(id) && r.at >= from && r.at < to).length;
   results.requests = {};
   for (const impl of ["ours", "baseline"]) results.requests[impl] = { window: count(idOf[impl], t0, windowEnd) };
-  // The same pages, traced one after the other after the window (bench/idle-trace.mjs).
-  results.trace = {};
-  for (const impl of ["ours", "baseline"]) results.trace[impl] = await traceIdle(pages[impl].page, Math.min(IDLE_S, 20));
+  // The same pages, traced together after the window (bench/idle-trace.mjs).
+  const traced = await traceIdle([pages.ours.page, pages.baseline.page], Math.min(IDLE_S, 20));
+  results.trace = { ours: traced[0], baseline: traced[1] };
+  for (const impl of ["ours", "baseline"]) log(`idle trace, ${impl}: self time by event (ms per minute): ${formatBreakdown(results.trace[impl].selfBreakdown)}`);
   for (const impl of ["ours", "baseline"]) await pages[impl].page.evaluate(() => window.kept.destroy());
   const destroyedAt = Date.now();
   await new Promise((r) => setTimeout(r, 10_000));
