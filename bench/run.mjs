@@ -26,6 +26,14 @@ const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000);
 const WINDOW_S = Number(process.env.BENCH_REQUEST_SECONDS ?? 60);
 const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const log = (...a) => console.error("bench:", ...a);
+// BENCH_ONLY=paint,idle runs just those parts (bytes, cold, mount, paint, idle,
+// memory, cls), prints their rows and leaves bench/RESULTS.md alone; the
+// default is the full run, which rewrites the table in bench/RESULTS.md.
+const PARTS = ["bytes", "cold", "mount", "paint", "idle", "memory", "cls"];
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",").map((s) => s.trim()).filter(Boolean) : PARTS;
+for (const part of ONLY) if (!PARTS.includes(part)) throw new Error(`BENCH_ONLY: unknown part ${part} (parts: ${PARTS.join(", ")})`);
+const FULL = PARTS.every((part) => ONLY.includes(part));
+const runs = (part) => ONLY.includes(part);
 
 // ---- the baseline, built the same way as ours --------------------------------
 await build({
@@ -82,6 +90,7 @@ function sizes(files) {
 const results = {};
 try {
   // 1. Bytes: what each page loads until its first QR is painted.
+  if (runs("bytes")) {
   log("bytes");
   const bytes = {};
   for (const impl of ["ours", "baseline"]) {
@@ -95,11 +104,13 @@ try {
   }
   bytes.dropin = { ...sizes([join(root, "dist/hopae-verify.js"), join(root, "dist/hopae_connect_widget_bg.wasm")]), files: ["hopae-verify.js", "hopae_connect_widget_bg.wasm"] };
   results.bytes = bytes;
+  }
 
   // 2a. Time to QR, cold: a fresh context (nothing cached or compiled) opens a
   // page that mounts at once; ms from navigation start to the first QR pixels
   // (bench/site/probe.js records it at the draw call). The three pages take
   // turns in each round, so machine noise hits them alike.
+  if (runs("cold")) {
   log(`time to QR cold, ${RUNS} rounds of ES entry / drop-in / plain JS`);
   const coldPages = { es: "cold-es.html", dropin: "cold-dropin.html", baseline: "cold-baseline.html" };
   const coldRuns = { es: [], dropin: [], baseline: [] };
@@ -119,9 +130,11 @@ try {
     }
   }
   results.coldNav = Object.fromEntries(order.map((impl) => [impl, stats(coldRuns[impl])]));
+  }
 
   // 2b. mount() -> QR with the modules already imported (the wasm loads on
   // first use: cold), then again (warm).
+  if (runs("mount")) {
   log(`mount -> QR, ${RUNS} runs each`);
   const cold = { ours: [], baseline: [] };
   const warm = { ours: [], baseline: [] };
@@ -135,10 +148,12 @@ try {
   }
   results.cold = { ours: stats(cold.ours), baseline: stats(cold.baseline) };
   results.warm = { ours: stats(warm.ours), baseline: stats(warm.baseline) };
+  }
 
   // 3. Encode + paint: ROUNDS rounds of CODES / ROUNDS codes, ours and the
   // baseline in turn within each round (both pages open): the median of the
   // rounds, and the smallest per-round ratio.
+  if (runs("paint")) {
   log(`encode + paint, ${ROUNDS} interleaved rounds, ${CODES} codes each side`);
   const encodePages = { ours: await open("ours"), baseline: await open("baseline") };
   const perRound = { ours: [], baseline: [], ratio: [] };
@@ -152,8 +167,11 @@ try {
   }
   for (const { context } of Object.values(encodePages)) await context.close();
   results.encode = { ours: median(perRound.ours), baseline: median(perRound.baseline), ratio: stats(perRound.ratio) };
+  log(`encode + paint per round (ms per code, ours / baseline = ratio): ${perRound.ratio.map((x, i) => `${perRound.ours[i].toFixed(3)} / ${perRound.baseline[i].toFixed(3)} = ${x.toFixed(2)}×`).join(", ")}`);
+  }
 
   // 4 + 6. Idle cost and requests: one verification per page, polling every 3 s.
+  if (runs("idle")) {
   log(`idle cost over ${IDLE_S} s and requests over ${WINDOW_S} s`);
   const pages = {};
   for (const impl of ["ours", "baseline"]) {
@@ -189,9 +207,10 @@ try {
   const count = (id, from, to) => demo.simulator.requests.filter((r) => r.method === "GET" && r.path.endsWith(id) && r.at >= from && r.at < to).length;
   results.requests = {};
   for (const impl of ["ours", "baseline"]) results.requests[impl] = { window: count(idOf[impl], t0, windowEnd) };
-  // The same pages, traced one after the other after the window (bench/idle-trace.mjs).
-  results.trace = {};
-  for (const impl of ["ours", "baseline"]) results.trace[impl] = await traceIdle(pages[impl].page, Math.min(IDLE_S, 20));
+  // The same pages, traced together after the window (bench/idle-trace.mjs).
+  const traced = await traceIdle([pages.ours.page, pages.baseline.page], Math.min(IDLE_S, 20));
+  results.trace = { ours: traced[0], baseline: traced[1] };
+  for (const impl of ["ours", "baseline"]) log(`idle trace, ${impl}: self time by event (ms per minute): ${formatBreakdown(results.trace[impl].selfBreakdown)}`);
   for (const impl of ["ours", "baseline"]) await pages[impl].page.evaluate(() => window.kept.destroy());
   const destroyedAt = Date.now();
   await new Promise((r) => setTimeout(r, 10_000));
@@ -199,8 +218,10 @@ try {
     results.requests[impl].afterDestroy = count(idOf[impl], destroyedAt, Date.now());
     await pages[impl].context.close();
   }
+  }
 
   // 5. Memory: JS heap (after a forced GC) and wasm memory, after 10 and after 1,000 cycles.
+  if (runs("memory")) {
   log(`memory, ${CYCLES} mount/destroy cycles`);
   results.memory = {};
   for (const impl of ["ours", "baseline"]) {
@@ -216,10 +237,13 @@ try {
     results.memory[impl] = { at10, atEnd };
     await context.close();
   }
+  }
 
   // 7. Layout shift with the wasm and the create request each delayed 1.5 s (bench/cls.mjs).
+  if (runs("cls")) {
   log("layout shift");
   results.cls = { es: await measureCls(browser, demo.url, "es"), dropin: await measureCls(browser, demo.url, "dropin") };
+  }
 } finally {
   await browser.close();
   await demo.close();
@@ -230,35 +254,39 @@ const r = results;
 const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}×` : "–");
 const expected = Math.ceil(WINDOW_S / 3);
 const rows = [
-  ["Bytes until QR, ES module (raw / gzip / brotli)", `${kb(r.bytes.ours.raw)} / ${kb(r.bytes.ours.gzip)} / ${kb(r.bytes.ours.brotli)}`, `${kb(r.bytes.baseline.raw)} / ${kb(r.bytes.baseline.gzip)} / ${kb(r.bytes.baseline.brotli)}`, `≤ 24 KB brotli: ${r.bytes.ours.brotli <= 24 * 1024 ? "met" : "missed"}`],
-  ["Bytes, drop-in script + wasm (raw / gzip / brotli)", `${kb(r.bytes.dropin.raw)} / ${kb(r.bytes.dropin.gzip)} / ${kb(r.bytes.dropin.brotli)}`, "–", ""],
-  [`Time to QR cold, ES entry: navigation → QR (ms, median (min–max), ${RUNS} rounds)`, range(r.coldNav.es), range(r.coldNav.baseline), `≤ 1.0× baseline: ${ratio(r.coldNav.es.median, r.coldNav.baseline.median)} ${r.coldNav.es.median <= r.coldNav.baseline.median ? "met" : "missed"}`],
-  [`Time to QR cold, drop-in: navigation → QR (ms, median (min–max), ${RUNS} rounds)`, range(r.coldNav.dropin), range(r.coldNav.baseline), `≤ 1.0× baseline: ${ratio(r.coldNav.dropin.median, r.coldNav.baseline.median)} ${r.coldNav.dropin.median <= r.coldNav.baseline.median ? "met" : "missed"}`],
-  [`mount() → QR, modules imported, wasm on first use (ms, ${RUNS} runs)`, range(r.cold.ours), range(r.cold.baseline), ratio(r.cold.ours.median, r.cold.baseline.median)],
-  [`mount() → QR, warm (ms, median (min–max), ${RUNS} runs)`, range(r.warm.ours), range(r.warm.baseline), `≤ 1.0× baseline: ${ratio(r.warm.ours.median, r.warm.baseline.median)} ${r.warm.ours.median <= r.warm.baseline.median ? "met" : "missed"}`],
-  [`QR encode + paint (ms per code, median of ${ROUNDS} interleaved rounds of ${Math.round(CODES / ROUNDS)})`, fmt(r.encode.ours, 3), fmt(r.encode.baseline, 3), `≥ 3× faster in every round: median ${r.encode.ratio.median.toFixed(2)}×, lowest ${r.encode.ratio.min.toFixed(2)}× ${r.encode.ratio.min >= 3 ? "met" : "missed"}`],
-  ["Main-thread busy while polling (ms per minute: tasks / script, Performance metrics)", `${fmt(r.idle.ours.task)} / ${fmt(r.idle.ours.script)}`, `${fmt(r.idle.baseline.task)} / ${fmt(r.idle.baseline.script)}`, `≤ 1.0× baseline: ${ratio(r.idle.ours.task, r.idle.baseline.task)} ${r.idle.ours.task <= r.idle.baseline.task ? "met" : "missed"}`],
-  ["Main thread while polling, trace (tasks ms per minute; largest parts)", `${fmt(r.trace.ours.tasksPerMinute)} (${formatBreakdown(r.trace.ours.breakdown.slice(0, 3))})`, `${fmt(r.trace.baseline.tasksPerMinute)} (${formatBreakdown(r.trace.baseline.breakdown.slice(0, 3))})`, `≤ 1.0× baseline: ${ratio(r.trace.ours.tasksPerMinute, r.trace.baseline.tasksPerMinute)} ${r.trace.ours.tasksPerMinute <= r.trace.baseline.tasksPerMinute ? "met" : "missed"}`],
-  ["Layout shift, wasm and create each delayed 1.5 s (CLS; text below: px while loading → with QR)", `ES ${r.cls.es.cls.toFixed(4)} (${r.cls.es.before.toFixed(0)} → ${r.cls.es.after.toFixed(0)}), drop-in ${r.cls.dropin.cls.toFixed(4)} (${r.cls.dropin.before.toFixed(0)} → ${r.cls.dropin.after.toFixed(0)})`, "–", `0: ${r.cls.es.cls === 0 && r.cls.dropin.cls === 0 ? "met" : "missed"}`],
-  [`JS heap after 10 → ${CYCLES} mount/destroy cycles (after GC)`, `${kb(r.memory.ours.at10.heap)} → ${kb(r.memory.ours.atEnd.heap)} (${kb(r.memory.ours.atEnd.heap - r.memory.ours.at10.heap)})`, `${kb(r.memory.baseline.at10.heap)} → ${kb(r.memory.baseline.atEnd.heap)} (${kb(r.memory.baseline.atEnd.heap - r.memory.baseline.at10.heap)})`, `growth ≤ 1 MB: ${r.memory.ours.atEnd.heap - r.memory.ours.at10.heap <= 1024 * 1024 ? "met" : "missed"}`],
-  [`Wasm memory after 10 → ${CYCLES} cycles`, `${kb(r.memory.ours.at10.wasm)} → ${kb(r.memory.ours.atEnd.wasm)}`, "–", `no growth: ${r.memory.ours.atEnd.wasm <= r.memory.ours.at10.wasm ? "met" : "missed"}`],
-  [`Status requests in ${WINDOW_S} s at a 3 s interval`, String(r.requests.ours.window), String(r.requests.baseline.window), `${expected} ± 1: ${Math.abs(r.requests.ours.window - expected) <= 1 ? "met" : "missed"}`],
-  ["Requests in 10 s after destroy", String(r.requests.ours.afterDestroy), String(r.requests.baseline.afterDestroy), `zero: ${r.requests.ours.afterDestroy === 0 ? "met" : "missed"}`],
+  ["bytes", () => ["Bytes until QR, ES module (raw / gzip / brotli)", `${kb(r.bytes.ours.raw)} / ${kb(r.bytes.ours.gzip)} / ${kb(r.bytes.ours.brotli)}`, `${kb(r.bytes.baseline.raw)} / ${kb(r.bytes.baseline.gzip)} / ${kb(r.bytes.baseline.brotli)}`, `≤ 24 KB brotli: ${r.bytes.ours.brotli <= 24 * 1024 ? "met" : "missed"}`]],
+  ["bytes", () => ["Bytes, drop-in script + wasm (raw / gzip / brotli)", `${kb(r.bytes.dropin.raw)} / ${kb(r.bytes.dropin.gzip)} / ${kb(r.bytes.dropin.brotli)}`, "–", ""]],
+  ["cold", () => [`Time to QR cold, ES entry: navigation → QR (ms, median (min–max), ${RUNS} rounds)`, range(r.coldNav.es), range(r.coldNav.baseline), `≤ 1.0× baseline: ${ratio(r.coldNav.es.median, r.coldNav.baseline.median)} ${r.coldNav.es.median <= r.coldNav.baseline.median ? "met" : "missed"}`]],
+  ["cold", () => [`Time to QR cold, drop-in: navigation → QR (ms, median (min–max), ${RUNS} rounds)`, range(r.coldNav.dropin), range(r.coldNav.baseline), `≤ 1.0× baseline: ${ratio(r.coldNav.dropin.median, r.coldNav.baseline.median)} ${r.coldNav.dropin.median <= r.coldNav.baseline.median ? "met" : "missed"}`]],
+  ["mount", () => [`mount() → QR, modules imported, wasm on first use (ms, ${RUNS} runs)`, range(r.cold.ours), range(r.cold.baseline), ratio(r.cold.ours.median, r.cold.baseline.median)]],
+  ["mount", () => [`mount() → QR, warm (ms, median (min–max), ${RUNS} runs)`, range(r.warm.ours), range(r.warm.baseline), `≤ 1.0× baseline: ${ratio(r.warm.ours.median, r.warm.baseline.median)} ${r.warm.ours.median <= r.warm.baseline.median ? "met" : "missed"}`]],
+  ["paint", () => [`QR encode + paint (ms per code, median of ${ROUNDS} interleaved rounds of ${Math.round(CODES / ROUNDS)})`, fmt(r.encode.ours, 3), fmt(r.encode.baseline, 3), `≥ 3× faster in every round: median ${r.encode.ratio.median.toFixed(2)}×, lowest ${r.encode.ratio.min.toFixed(2)}× ${r.encode.ratio.min >= 3 ? "met" : "missed"}`]],
+  ["idle", () => ["Main-thread busy while polling (ms per minute: tasks / script, Performance metrics)", `${fmt(r.idle.ours.task)} / ${fmt(r.idle.ours.script)}`, `${fmt(r.idle.baseline.task)} / ${fmt(r.idle.baseline.script)}`, `≤ 1.0× baseline: ${ratio(r.idle.ours.task, r.idle.baseline.task)} ${r.idle.ours.task <= r.idle.baseline.task ? "met" : "missed"}`]],
+  ["idle", () => ["Main thread while polling, trace (tasks ms per minute; largest parts)", `${fmt(r.trace.ours.tasksPerMinute)} (${formatBreakdown(r.trace.ours.breakdown.slice(0, 3))})`, `${fmt(r.trace.baseline.tasksPerMinute)} (${formatBreakdown(r.trace.baseline.breakdown.slice(0, 3))})`, `≤ 1.0× baseline: ${ratio(r.trace.ours.tasksPerMinute, r.trace.baseline.tasksPerMinute)} ${r.trace.ours.tasksPerMinute <= r.trace.baseline.tasksPerMinute ? "met" : "missed"}`]],
+  ["cls", () => ["Layout shift, wasm and create each delayed 1.5 s (CLS; text below: px while loading → with QR)", `ES ${r.cls.es.cls.toFixed(4)} (${r.cls.es.before.toFixed(0)} → ${r.cls.es.after.toFixed(0)}), drop-in ${r.cls.dropin.cls.toFixed(4)} (${r.cls.dropin.before.toFixed(0)} → ${r.cls.dropin.after.toFixed(0)})`, "–", `0: ${r.cls.es.cls === 0 && r.cls.dropin.cls === 0 ? "met" : "missed"}`]],
+  ["memory", () => [`JS heap after 10 → ${CYCLES} mount/destroy cycles (after GC)`, `${kb(r.memory.ours.at10.heap)} → ${kb(r.memory.ours.atEnd.heap)} (${kb(r.memory.ours.atEnd.heap - r.memory.ours.at10.heap)})`, `${kb(r.memory.baseline.at10.heap)} → ${kb(r.memory.baseline.atEnd.heap)} (${kb(r.memory.baseline.atEnd.heap - r.memory.baseline.at10.heap)})`, `growth ≤ 1 MB: ${r.memory.ours.atEnd.heap - r.memory.ours.at10.heap <= 1024 * 1024 ? "met" : "missed"}`]],
+  ["memory", () => [`Wasm memory after 10 → ${CYCLES} cycles`, `${kb(r.memory.ours.at10.wasm)} → ${kb(r.memory.ours.atEnd.wasm)}`, "–", `no growth: ${r.memory.ours.atEnd.wasm <= r.memory.ours.at10.wasm ? "met" : "missed"}`]],
+  ["idle", () => [`Status requests in ${WINDOW_S} s at a 3 s interval`, String(r.requests.ours.window), String(r.requests.baseline.window), `${expected} ± 1: ${Math.abs(r.requests.ours.window - expected) <= 1 ? "met" : "missed"}`]],
+  ["idle", () => ["Requests in 10 s after destroy", String(r.requests.ours.afterDestroy), String(r.requests.baseline.afterDestroy), `zero: ${r.requests.ours.afterDestroy === 0 ? "met" : "missed"}`]],
 ];
 const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}, Chromium ${chromiumVersion}`;
 const table = [
   "| measure | hopae-connect-widget | guide snippet + qrcode 1.5.4 | target |",
   "| --- | --- | --- | --- |",
-  ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ...rows.filter(([part]) => runs(part)).map(([, row]) => `| ${row().join(" | ")} |`),
 ].join("\n");
 const report = `# Benchmark results
 
 Run on ${new Date().toISOString().slice(0, 10)}: ${machine}.
-Command: \`npm run bench\`. ES module files: ${r.bytes.ours.files.join(", ")}; baseline: ${r.bytes.baseline.files.join(", ")}.
+Command: \`${FULL ? "npm run bench" : `BENCH_ONLY=${ONLY.join(",")} node bench/run.mjs`}\`.${r.bytes ? ` ES module files: ${r.bytes.ours.files.join(", ")}; baseline: ${r.bytes.baseline.files.join(", ")}.` : ""}
 
 ${table}
 `;
 console.log(report);
+if (!FULL) {
+  log(`BENCH_ONLY=${ONLY.join(",")}: bench/RESULTS.md left as it is`);
+  process.exit(0);
+}
 // Keep the sections after the table (size steps, load and soak): written by
 // hand or by `npm run soak`, not by this run.
 const resultsPath = join(root, "bench/RESULTS.md");
