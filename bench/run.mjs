@@ -26,6 +26,8 @@ const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000);
 const WINDOW_S = Number(process.env.BENCH_REQUEST_SECONDS ?? 60);
 const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const log = (...a) => console.error("bench:", ...a);
+// BENCH_ONLY=cold: only the cold time to QR (2a), printed, RESULTS.md untouched.
+const COLD_ONLY = process.env.BENCH_ONLY === "cold";
 
 // ---- the baseline, built the same way as ours --------------------------------
 await build({
@@ -81,6 +83,7 @@ function sizes(files) {
 
 const results = {};
 try {
+  if (!COLD_ONLY) {
   // 1. Bytes: what each page loads until its first QR is painted.
   log("bytes");
   const bytes = {};
@@ -95,6 +98,7 @@ try {
   }
   bytes.dropin = { ...sizes([join(root, "dist/hopae-verify.js"), join(root, "dist/hopae_connect_widget_bg.wasm")]), files: ["hopae-verify.js", "hopae_connect_widget_bg.wasm"] };
   results.bytes = bytes;
+  }
 
   // 2a. Time to QR, cold: a fresh context (nothing cached or compiled) opens a
   // page that mounts at once; ms from navigation start to the first QR pixels
@@ -119,6 +123,7 @@ try {
     }
   }
   results.coldNav = Object.fromEntries(order.map((impl) => [impl, stats(coldRuns[impl])]));
+  if (!COLD_ONLY) {
 
   // 2b. mount() -> QR with the modules already imported (the wasm loads on
   // first use: cold), then again (warm).
@@ -220,9 +225,16 @@ try {
   // 7. Layout shift with the wasm and the create request each delayed 1.5 s (bench/cls.mjs).
   log("layout shift");
   results.cls = { es: await measureCls(browser, demo.url, "es"), dropin: await measureCls(browser, demo.url, "dropin") };
+  }
 } finally {
   await browser.close();
   await demo.close();
+}
+
+if (COLD_ONLY) {
+  const base = results.coldNav.baseline.median;
+  for (const [impl, s] of Object.entries(results.coldNav)) console.log(`time to QR cold, ${impl.padEnd(8)} ${range(s)} ms  ${(s.median / base).toFixed(2)}×`);
+  process.exit(0);
 }
 
 // ---- report -------------------------------------------------------------------
