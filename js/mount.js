@@ -14,6 +14,84 @@ const KNOWN = [
 /** The events that end a verification; `done` settles with the first. */
 const TERMINAL = ["hopae-completed", "hopae-failed", "hopae-expired", "hopae-cancelled"];
 
+/**
+ * Providers whose first create waits for the user-data form unless the page
+ * passes `userData` (src/core/userdata.rs `fields`; tests/prefetch.test.mjs
+ * checks the two lists are equal).
+ */
+const FORM_PROVIDERS = ["smartid", "skmobileid"];
+
+/**
+ * The create request the widget sends first for `options`, built exactly as
+ * src/web/http.rs builds it; undefined where the widget would not create at
+ * once (resume, the user-data form) or anything is unusual (then the widget
+ * sends its own, after the module is ready).
+ */
+function firstCreate(options) {
+  const { endpoint, providerId, headers, credentials, body, userData, resume, requireUserData } = options;
+  const object = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const url = typeof endpoint === "string" ? endpoint.trim().replace(/\/+$/, "") : "";
+  const provider = typeof providerId === "string" ? providerId.trim() : "";
+  if (!url || !/^[\w.-]{1,64}$/.test(provider) || resume != null) return;
+  if (FORM_PROVIDERS.includes(provider) && !object(userData) && requireUserData !== false && requireUserData !== "false") return;
+  if (!(userData == null || object(userData)) || !(body == null || object(body))) return;
+  if (!(headers == null || (object(headers) && Object.values(headers).every((v) => typeof v === "string")))) return;
+  if (!(credentials == null || ["same-origin", "include", "omit"].includes(credentials))) return;
+  const json = Object.assign({}, body);
+  json.providerId = provider;
+  if (userData != null) json.userData = userData;
+  return {
+    url,
+    body: JSON.stringify(json),
+    headers: Object.entries(headers ?? {}),
+    credentials: credentials ?? "same-origin",
+  };
+}
+
+/** The request's headers and credentials: the widget reads them from the options again. */
+const sameTransport = (a, b) => a && b && a.credentials === b.credentials && JSON.stringify(a.headers) === JSON.stringify(b.headers);
+
+/**
+ * Starts the first create now, not once the module is ready; the widget adopts
+ * it if it would send exactly this request (src/web/widget.rs `send`), and
+ * reuses its Idempotency-Key for retries. Undefined where there is nothing to start.
+ */
+function precreate(options) {
+  try {
+    const request = firstCreate(options);
+    if (!request || typeof fetch !== "function") return;
+    const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    const headers = new Headers({ Accept: "application/json" });
+    for (const [name, value] of request.headers) headers.set(name, value);
+    headers.set("Content-Type", "application/json");
+    headers.set("Idempotency-Key", key);
+    const abort = new AbortController();
+    const response = fetch(request.url, { method: "POST", headers, body: request.body, credentials: request.credentials, cache: "no-store", signal: abort.signal });
+    response.catch(() => {}); // the widget, or discard(), reads it
+    return { ...request, key, response, abort, adopted: false };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A started create the widget did not adopt: let it answer (a create in
+ * flight is never aborted: it may have been created already), then cancel
+ * the verification it created, so none is left open.
+ */
+function discard(started) {
+  started?.response
+    .then((response) => (response.ok ? response.json() : undefined))
+    .then((body) => {
+      const id = body?.verificationId;
+      if (typeof id !== "string" || !id) return;
+      const headers = new Headers({ Accept: "application/json" });
+      for (const [name, value] of started.headers) headers.set(name, value);
+      return fetch(`${started.url}/${encodeURIComponent(id)}`, { method: "DELETE", headers, credentials: started.credentials, cache: "no-store", keepalive: true });
+    })
+    .catch(() => {});
+}
+
 /** What `done` settles with when a verification never started (superseded, destroyed while loading). */
 const NEVER_STARTED = () => ({ type: "hopae-cancelled", detail: detail("cancelled") });
 
@@ -40,6 +118,22 @@ export async function mount(element, options) {
     if (unknown.length) import("./fallback.js").then((m) => m.warnUnknown(unknown, KNOWN));
   }
   const skeleton = keyed ? placeSkeleton(element, options?.size) : undefined;
+  // The first create goes out at once, while the module loads: a microtask later,
+  // so a mount superseded or destroyed in this one (React StrictMode) sends none.
+  let started;
+  let starting = keyed && element.nodeType === 1 && options !== null && typeof options === "object";
+  if (starting) {
+    queueMicrotask(() => {
+      if (starting && !destroyed && latest.get(element) === token) started = precreate(options);
+    });
+  }
+  /** Hands the started create over once (to the widget or to discard()). */
+  const takeStarted = () => {
+    starting = false;
+    const taken = started;
+    started = undefined;
+    return taken;
+  };
   let inner;
   let settle;
   const done = new Promise((resolve) => (settle = resolve));
@@ -48,6 +142,7 @@ export async function mount(element, options) {
     superseded: false,
     destroy() {
       destroyed = true;
+      discard(takeStarted());
       failureView?.remove();
       inner?.destroy();
       inner = undefined;
@@ -82,6 +177,7 @@ export async function mount(element, options) {
     try {
       await load(options?.wasmUrl);
     } catch (error) {
+      discard(takeStarted());
       if (keyed && latest.get(element) !== token) return;
       skeleton?.remove();
       if (destroyed) return;
@@ -99,20 +195,28 @@ export async function mount(element, options) {
       dispatch(element, "failed", failure);
       return;
     }
+    let early = takeStarted();
     if (destroyed || (keyed && latest.get(element) !== token)) {
+      discard(early);
       skeleton?.remove();
       return;
     }
     failed = false;
     failureView?.remove();
+    // The options' headers or credentials changed since: not the request the widget sends.
+    if (early && !sameTransport(early, firstCreate(options))) {
+      discard(early);
+      early = undefined;
+    }
     try {
       // (No element: mountWasm throws the error that says so.)
       if (typeof element?.addEventListener === "function") TERMINAL.forEach((type) => element.addEventListener(type, listener));
-      inner = mountWasm(element, options);
+      inner = mountWasm(element, options, early);
     } catch (error) {
       unlisten();
       throw error;
     } finally {
+      if (!early?.adopted) discard(early);
       skeleton?.remove();
     }
   };

@@ -8,10 +8,11 @@
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
 
 use crate::core::api::Problem;
 use crate::core::error::Error;
+use crate::core::json::Json;
 use crate::core::session::Request;
 use crate::core::time::{parse_http_date, Millis};
 use crate::web::json::JsJson;
@@ -28,6 +29,42 @@ pub struct Backend {
     pub extra_body: Option<Object>,
     /// The `userData` option: sent as the create body's `userData`.
     pub user_data: Option<Object>,
+}
+
+/// The first create, started by js/mount.js before the module was ready
+/// (`{key, url, body, response, abort}`); the widget adopts it when it is
+/// exactly the request it would send ([`Backend::is_sent`]) and marks the
+/// object `adopted: true`; js/mount.js cancels any it did not adopt.
+pub struct Prefetched {
+    /// The object js/mount.js passed.
+    pub given: JsValue,
+    /// Its `Idempotency-Key`.
+    pub key: String,
+    /// The URL it was posted to.
+    pub url: String,
+    /// The body it posted.
+    pub body: String,
+    /// The pending `fetch`.
+    pub response: js_sys::Promise,
+    /// Aborts it.
+    pub abort: AbortController,
+}
+
+impl Prefetched {
+    /// Reads the object js/mount.js passed; `None` for anything else.
+    pub fn read(given: JsValue) -> Option<Prefetched> {
+        let json = JsJson(given.clone());
+        let text = |key: &str| json.get(key).and_then(|v| v.as_str());
+        let object = |key: &str| json.get(key).map(|v| v.0).filter(JsValue::is_object);
+        Some(Prefetched {
+            key: text("key")?,
+            url: text("url")?,
+            body: text("body")?,
+            response: object("response")?.unchecked_into(),
+            abort: object("abort")?.unchecked_into(),
+            given,
+        })
+    }
 }
 
 /// A 2xx answer: its parsed JSON body and the server's clock.
@@ -120,25 +157,7 @@ impl Backend {
                 if let Some(key) = idempotency_key {
                     headers.set("Idempotency-Key", key).map_err(js_error)?;
                 }
-                let body = Object::new();
-                if let Some(extra) = &self.extra_body {
-                    Object::assign(&body, extra);
-                }
-                Reflect::set(&body, &"providerId".into(), &provider_id.into()).map_err(js_error)?;
-                let typed = Object::new();
-                for (name, value) in user_data {
-                    Reflect::set(&typed, &(*name).into(), &value.into()).map_err(js_error)?;
-                }
-                let data = match &self.user_data {
-                    _ if !user_data.is_empty() => Some(typed),
-                    Some(given) => Some(given.clone()),
-                    None => None,
-                };
-                if let Some(data) = data {
-                    Reflect::set(&body, &"userData".into(), &data).map_err(js_error)?;
-                }
-                let text = JSON::stringify(&body).map_err(js_error)?;
-                init.set_body(&text);
+                init.set_body(&self.create_body(provider_id, user_data)?.into());
                 self.endpoint.clone()
             }
             Request::Status { verification_id } => {
@@ -160,7 +179,62 @@ impl Backend {
             init.set_signal(Some(signal));
         }
         let window = web_sys::window().ok_or_else(|| Error::Network("no window".into()))?;
-        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        Self::receive(window.fetch_with_str_and_init(&url, &init)).await
+    }
+
+    /// The create body `send` posts: the `body` option's fields, then
+    /// `providerId`, then `userData` (the form's, else the `userData` option).
+    fn create_body(
+        &self,
+        provider_id: &str,
+        user_data: &[(&'static str, String)],
+    ) -> Result<String, Error> {
+        let body = Object::new();
+        if let Some(extra) = &self.extra_body {
+            Object::assign(&body, extra);
+        }
+        Reflect::set(&body, &"providerId".into(), &provider_id.into()).map_err(js_error)?;
+        let typed = Object::new();
+        for (name, value) in user_data {
+            Reflect::set(&typed, &(*name).into(), &value.into()).map_err(js_error)?;
+        }
+        let data = match &self.user_data {
+            _ if !user_data.is_empty() => Some(typed),
+            Some(given) => Some(given.clone()),
+            None => None,
+        };
+        if let Some(data) = data {
+            Reflect::set(&body, &"userData".into(), &data).map_err(js_error)?;
+        }
+        JSON::stringify(&body)
+            .map_err(js_error)?
+            .as_string()
+            .ok_or_else(|| Error::Network("the create body".into()))
+    }
+
+    /// Whether `prefetched` is exactly the request `send` would make for
+    /// `request`: the first create (not a retry), to the same URL with the
+    /// same body. (Its headers and credentials come from the same options;
+    /// js/mount.js checks they did not change.)
+    pub fn is_sent(&self, prefetched: &Prefetched, request: &Request) -> bool {
+        match request {
+            Request::Create {
+                provider_id,
+                retry: false,
+                user_data,
+            } => {
+                prefetched.url == self.endpoint
+                    && self
+                        .create_body(provider_id, user_data)
+                        .is_ok_and(|body| body == prefetched.body)
+            }
+            _ => false,
+        }
+    }
+
+    /// Resolves a pending `fetch` to the parsed body or the reason it failed.
+    pub async fn receive(pending: js_sys::Promise) -> Result<Answer, Error> {
+        let response: Response = JsFuture::from(pending)
             .await
             .map_err(|e| Error::Network(describe(&e)))?
             .dyn_into()

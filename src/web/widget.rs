@@ -33,7 +33,7 @@ use crate::core::session::{Effect, Event, Input, Reply, Request, Session};
 use crate::core::time::Millis;
 use crate::web::dom::View;
 use crate::web::events;
-use crate::web::http::{describe, Answer, Backend};
+use crate::web::http::{describe, Answer, Backend, Prefetched};
 use crate::web::json::JsJson;
 
 thread_local! {
@@ -79,6 +79,9 @@ struct Inner {
     request: u32,
     /// The `Idempotency-Key` of this attempt's create, for its retries.
     create_key: Option<String>,
+    /// The create js/mount.js started before the module was ready, until
+    /// the first create adopts it (only while mounting).
+    prefetched: Option<Prefetched>,
     /// The last answer's raw body, for the fields the core passes through.
     last_body: JsValue,
     listeners: Vec<EventListener>,
@@ -147,8 +150,15 @@ fn next_change(remaining: Millis) -> Millis {
 }
 
 impl Widget {
-    /// Replaces any widget on `host` with a new one and starts it.
-    pub fn mount(host: Element, config: Config, backend: Backend) -> Result<Rc<Widget>, JsValue> {
+    /// Replaces any widget on `host` with a new one and starts it. Its first
+    /// create adopts `prefetched` if that is exactly the request it would
+    /// send; js/mount.js cancels it otherwise (it is never used later).
+    pub fn mount(
+        host: Element,
+        config: Config,
+        backend: Backend,
+        prefetched: Option<Prefetched>,
+    ) -> Result<Rc<Widget>, JsValue> {
         let previous: Vec<Rc<Widget>> = LIVE.with(|live| {
             let live = live.borrow();
             live.iter().filter(|w| w.host == host).cloned().collect()
@@ -177,6 +187,7 @@ impl Widget {
                 abort: None,
                 request: 0,
                 create_key: None,
+                prefetched,
                 last_body: JsValue::UNDEFINED,
                 listeners: Vec::new(),
             }),
@@ -189,6 +200,9 @@ impl Widget {
             hidden: page_hidden(),
         });
         widget.feed(Input::Start);
+        if let Ok(mut inner) = widget.inner.try_borrow_mut() {
+            inner.prefetched = None;
+        }
         Ok(widget)
     }
 
@@ -554,15 +568,27 @@ impl Widget {
             });
             return;
         }
-        let (number, signal, key) = {
+        let (number, signal, key, adopted) = {
             let Ok(mut inner) = self.inner.try_borrow_mut() else {
                 return;
             };
             inner.request = inner.request.wrapping_add(1);
-            let controller = AbortController::new().ok();
+            // The first create: the one js/mount.js started, if it is exactly this one.
+            let adopted = inner
+                .prefetched
+                .take()
+                .filter(|p| backend.is_sent(p, &request));
+            let controller = match &adopted {
+                Some(p) => Some(p.abort.clone()),
+                None => AbortController::new().ok(),
+            };
             let signal = controller.as_ref().map(AbortController::signal);
             inner.abort = controller;
             let key = match &request {
+                Request::Create { .. } if adopted.is_some() => {
+                    inner.create_key = adopted.as_ref().map(|p| p.key.clone());
+                    None
+                }
                 // A retry carries its create's key, so the backend answers
                 // with the verification it may already have created.
                 Request::Create { retry: true, .. } if inner.create_key.is_some() => {
@@ -574,13 +600,22 @@ impl Widget {
                 }
                 Request::Status { .. } | Request::Cancel { .. } => None,
             };
-            (inner.request, signal, key)
+            (inner.request, signal, key, adopted)
         };
+        let pending = adopted.map(|p| {
+            let _ = js_sys::Reflect::set(&p.given, &"adopted".into(), &true.into());
+            p.response
+        });
         let weak: Weak<Widget> = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = backend
-                .send(&request, signal.as_ref(), key.as_deref())
-                .await;
+            let result = match pending {
+                Some(response) => Backend::receive(response).await,
+                None => {
+                    backend
+                        .send(&request, signal.as_ref(), key.as_deref())
+                        .await
+                }
+            };
             let current = weak.upgrade().filter(|widget| {
                 !widget.destroyed.get()
                     && widget
