@@ -129,12 +129,15 @@ impl Backend {
         })
     }
 
-    /// Sends `request`, resolving to the parsed body or the reason it failed.
+    /// Sends `request` (or, for the first create, takes the answer of
+    /// `sent`, the same request made before the module was ready), resolving
+    /// to the parsed body or the reason it failed.
     pub async fn send(
         &self,
         request: &Request,
         signal: Option<&AbortSignal>,
         idempotency_key: Option<&str>,
+        sent: Option<js_sys::Promise>,
     ) -> Result<Answer, Error> {
         let init = RequestInit::new();
         let headers = Headers::new().map_err(js_error)?;
@@ -178,10 +181,51 @@ impl Backend {
         if let Some(signal) = signal {
             init.set_signal(Some(signal));
         }
-        let window = web_sys::window().ok_or_else(|| Error::Network("no window".into()))?;
-        Self::receive(window.fetch_with_str_and_init(&url, &init)).await
-    }
+        let pending = match sent {
+            Some(pending) => pending,
+            None => web_sys::window()
+                .ok_or_else(|| Error::Network("no window".into()))?
+                .fetch_with_str_and_init(&url, &init),
+        };
+        let response: Response = JsFuture::from(pending)
+            .await
+            .map_err(|e| Error::Network(describe(&e)))?
+            .dyn_into()
+            .map_err(js_error)?;
+        let status = response.status();
 
+        let server_time = response
+            .headers()
+            .get("date")
+            .ok()
+            .flatten()
+            .and_then(|d| parse_http_date(&d));
+        let text = JsFuture::from(response.text().map_err(js_error)?)
+            .await
+            .map_err(|e| Error::Network(describe(&e)))?
+            .as_string()
+            .unwrap_or_default();
+        let parsed = JSON::parse(&text).ok();
+        if !response.ok() {
+            let problem = parsed
+                .and_then(|v| Problem::from_json(&JsJson(v)))
+                .map(Box::new);
+            let retry_after = response.headers().get("retry-after").ok().flatten();
+            return Err(Error::Http {
+                status,
+                problem,
+                retry_after,
+            });
+        }
+        match parsed {
+            Some(body) if body.is_object() => Ok(Answer { body, server_time }),
+            Some(_) => Err(Error::BadShape("the body is JSON but not an object".into())),
+            None => Err(Error::NotJson { status }),
+        }
+    }
+}
+
+impl Backend {
     /// The create body `send` posts: the `body` option's fields, then
     /// `providerId`, then `userData` (the form's, else the `userData` option).
     fn create_body(
@@ -229,44 +273,6 @@ impl Backend {
                         .is_ok_and(|body| body == prefetched.body)
             }
             _ => false,
-        }
-    }
-
-    /// Resolves a pending `fetch` to the parsed body or the reason it failed.
-    pub async fn receive(pending: js_sys::Promise) -> Result<Answer, Error> {
-        let response: Response = JsFuture::from(pending)
-            .await
-            .map_err(|e| Error::Network(describe(&e)))?
-            .dyn_into()
-            .map_err(js_error)?;
-        let status = response.status();
-        let server_time = response
-            .headers()
-            .get("date")
-            .ok()
-            .flatten()
-            .and_then(|d| parse_http_date(&d));
-        let text = JsFuture::from(response.text().map_err(js_error)?)
-            .await
-            .map_err(|e| Error::Network(describe(&e)))?
-            .as_string()
-            .unwrap_or_default();
-        let parsed = JSON::parse(&text).ok();
-        if !response.ok() {
-            let problem = parsed
-                .and_then(|v| Problem::from_json(&JsJson(v)))
-                .map(Box::new);
-            let retry_after = response.headers().get("retry-after").ok().flatten();
-            return Err(Error::Http {
-                status,
-                problem,
-                retry_after,
-            });
-        }
-        match parsed {
-            Some(body) if body.is_object() => Ok(Answer { body, server_time }),
-            Some(_) => Err(Error::BadShape("the body is JSON but not an object".into())),
-            None => Err(Error::NotJson { status }),
         }
     }
 }

@@ -564,7 +564,7 @@ impl Widget {
         if let Request::Cancel { .. } = request {
             // Best effort and untracked: its answer changes nothing.
             wasm_bindgen_futures::spawn_local(async move {
-                let _ = backend.send(&request, None, None).await;
+                let _ = backend.send(&request, None, None, None).await;
             });
             return;
         }
@@ -608,14 +608,9 @@ impl Widget {
         });
         let weak: Weak<Widget> = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = match pending {
-                Some(response) => Backend::receive(response).await,
-                None => {
-                    backend
-                        .send(&request, signal.as_ref(), key.as_deref())
-                        .await
-                }
-            };
+            let result = backend
+                .send(&request, signal.as_ref(), key.as_deref(), pending)
+                .await;
             let current = weak.upgrade().filter(|widget| {
                 !widget.destroyed.get()
                     && widget
@@ -632,7 +627,7 @@ impl Widget {
                         .and_then(|v| v.as_str());
                     if let Some(verification_id) = id.filter(|id| !id.is_empty()) {
                         let cancel = Request::Cancel { verification_id };
-                        let _ = backend.send(&cancel, None, None).await;
+                        let _ = backend.send(&cancel, None, None, None).await;
                     }
                 }
                 return;
