@@ -22,72 +22,67 @@ const TERMINAL = ["hopae-completed", "hopae-failed", "hopae-expired", "hopae-can
 const FORM_PROVIDERS = ["smartid", "skmobileid"];
 
 /**
- * The create request the widget sends first for `options`, built exactly as
+ * The create request the widget sends first for options `o`, built as
  * src/web/http.rs builds it; undefined where the widget would not create at
- * once (resume, the user-data form) or anything is unusual (then the widget
- * sends its own, after the module is ready).
+ * once (resume, the user-data form) or anything is unusual (null, wrong
+ * types: the widget then sends its own once the module is ready).
  */
-function firstCreate(options) {
-  const { endpoint, providerId, headers, credentials, body, userData, resume, requireUserData } = options;
-  const object = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
-  const url = typeof endpoint === "string" ? endpoint.trim().replace(/\/+$/, "") : "";
-  const provider = typeof providerId === "string" ? providerId.trim() : "";
-  if (!url || !/^[\w.-]{1,64}$/.test(provider) || resume != null) return;
-  if (FORM_PROVIDERS.includes(provider) && !object(userData) && requireUserData !== false && requireUserData !== "false") return;
-  if (!(userData == null || object(userData)) || !(body == null || object(body))) return;
-  if (!(headers == null || (object(headers) && Object.values(headers).every((v) => typeof v === "string")))) return;
-  if (!(credentials == null || ["same-origin", "include", "omit"].includes(credentials))) return;
-  const json = Object.assign({}, body);
-  json.providerId = provider;
-  if (userData != null) json.userData = userData;
-  return {
-    url,
-    body: JSON.stringify(json),
-    headers: Object.entries(headers ?? {}),
-    credentials: credentials ?? "same-origin",
-  };
+function firstCreate(o) {
+  const { endpoint, providerId, headers = {}, credentials = "same-origin", body, userData, requireUserData } = o;
+  const plain = (v) => v === undefined || (v && typeof v === "object" && !Array.isArray(v));
+  const url = typeof endpoint === "string" && endpoint.trim().replace(/\/+$/, "");
+  const provider = typeof providerId === "string" && providerId.trim();
+  const asks = FORM_PROVIDERS.includes(provider) && !userData && requireUserData !== false && requireUserData !== "false";
+  if (!url || !/^[\w.-]{1,64}$/.test(provider) || asks || o.resume !== undefined) return;
+  if (!plain(body) || !plain(userData) || !plain(headers) || !["same-origin", "include", "omit"].includes(credentials)) return;
+  const entries = Object.entries(headers);
+  if (entries.some(([, v]) => typeof v !== "string")) return;
+  const json = Object.assign({}, body, { providerId: provider });
+  if (userData) json.userData = userData;
+  return { url, body: JSON.stringify(json), headers: entries, credentials };
 }
 
-/** The request's headers and credentials: the widget reads them from the options again. */
-const sameTransport = (a, b) => a && b && a.credentials === b.credentials && JSON.stringify(a.headers) === JSON.stringify(b.headers);
+/** Headers set in order, as the widget sets them: Accept, the `headers` option, then `more`. */
+const headersOf = (request, more = []) => {
+  const headers = new Headers();
+  for (const [name, value] of [["Accept", "application/json"], ...request.headers, ...more]) headers.set(name, value);
+  return headers;
+};
 
 /**
- * Starts the first create now, not once the module is ready; the widget adopts
- * it if it would send exactly this request (src/web/widget.rs `send`), and
- * reuses its Idempotency-Key for retries. Undefined where there is nothing to start.
+ * Starts the first create now, not once the module is ready: the widget
+ * adopts it if it is exactly the request it would send (src/web/http.rs
+ * `adopt`), with its Idempotency-Key for retries. Undefined where there is
+ * nothing to start.
  */
 function precreate(options) {
   try {
     const request = firstCreate(options);
-    if (!request || typeof fetch !== "function") return;
-    const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-    const headers = new Headers({ Accept: "application/json" });
-    for (const [name, value] of request.headers) headers.set(name, value);
-    headers.set("Content-Type", "application/json");
-    headers.set("Idempotency-Key", key);
+    if (!request) return;
+    const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b | 256).toString(16).slice(1)).join("");
     const abort = new AbortController();
+    const headers = headersOf(request, [["Content-Type", "application/json"], ["Idempotency-Key", key]]);
     const response = fetch(request.url, { method: "POST", headers, body: request.body, credentials: request.credentials, cache: "no-store", signal: abort.signal });
-    response.catch(() => {}); // the widget, or discard(), reads it
-    return { ...request, key, response, abort, adopted: false };
+    response.catch(() => {}); // read by the widget or by discard()
+    return { ...request, same: JSON.stringify(request), key, response, abort };
   } catch {
-    return undefined;
+    // (No fetch, no crypto, a header fetch refuses: the widget sends its own.)
   }
 }
 
 /**
- * A started create the widget did not adopt: let it answer (a create in
- * flight is never aborted: it may have been created already), then cancel
- * the verification it created, so none is left open.
+ * A started create the widget did not adopt: let it answer (one in flight is
+ * never aborted: it may have been created already), then cancel what it
+ * created, so no verification is left open.
  */
 function discard(started) {
   started?.response
-    .then((response) => (response.ok ? response.json() : undefined))
-    .then((body) => {
-      const id = body?.verificationId;
-      if (typeof id !== "string" || !id) return;
-      const headers = new Headers({ Accept: "application/json" });
-      for (const [name, value] of started.headers) headers.set(name, value);
-      return fetch(`${started.url}/${encodeURIComponent(id)}`, { method: "DELETE", headers, credentials: started.credentials, cache: "no-store", keepalive: true });
+    .then((response) => response.ok && response.json())
+    .then(({ verificationId: id }) => {
+      if (typeof id === "string" && id) {
+        const init = { method: "DELETE", headers: headersOf(started), credentials: started.credentials, cache: "no-store", keepalive: true };
+        return fetch(`${started.url}/${encodeURIComponent(id)}`, init);
+      }
     })
     .catch(() => {});
 }
@@ -118,22 +113,19 @@ export async function mount(element, options) {
     if (unknown.length) import("./fallback.js").then((m) => m.warnUnknown(unknown, KNOWN));
   }
   const skeleton = keyed ? placeSkeleton(element, options?.size) : undefined;
-  // The first create goes out at once, while the module loads: a microtask later,
-  // so a mount superseded or destroyed in this one (React StrictMode) sends none.
+  // The first create goes out now, while the module loads (a microtask later:
+  // a mount superseded or destroyed in this task, as React StrictMode does,
+  // sends none). null once handed over or dropped.
   let started;
-  let starting = keyed && element.nodeType === 1 && options !== null && typeof options === "object";
-  if (starting) {
+  const drop = () => {
+    discard(started);
+    started = null;
+  };
+  if (keyed && element.nodeType === 1 && options && typeof options === "object") {
     queueMicrotask(() => {
-      if (starting && !destroyed && latest.get(element) === token) started = precreate(options);
+      if (started === undefined && latest.get(element) === token) started = precreate(options) ?? null;
     });
   }
-  /** Hands the started create over once (to the widget or to discard()). */
-  const takeStarted = () => {
-    starting = false;
-    const taken = started;
-    started = undefined;
-    return taken;
-  };
   let inner;
   let settle;
   const done = new Promise((resolve) => (settle = resolve));
@@ -142,7 +134,7 @@ export async function mount(element, options) {
     superseded: false,
     destroy() {
       destroyed = true;
-      discard(takeStarted());
+      drop();
       failureView?.remove();
       inner?.destroy();
       inner = undefined;
@@ -177,7 +169,7 @@ export async function mount(element, options) {
     try {
       await load(options?.wasmUrl);
     } catch (error) {
-      discard(takeStarted());
+      drop();
       if (keyed && latest.get(element) !== token) return;
       skeleton?.remove();
       if (destroyed) return;
@@ -195,7 +187,8 @@ export async function mount(element, options) {
       dispatch(element, "failed", failure);
       return;
     }
-    let early = takeStarted();
+    const early = started;
+    started = null;
     if (destroyed || (keyed && latest.get(element) !== token)) {
       discard(early);
       skeleton?.remove();
@@ -203,20 +196,17 @@ export async function mount(element, options) {
     }
     failed = false;
     failureView?.remove();
-    // The options' headers or credentials changed since: not the request the widget sends.
-    if (early && !sameTransport(early, firstCreate(options))) {
-      discard(early);
-      early = undefined;
-    }
+    // Not if the options changed since (their headers, say): the widget would send another request.
+    const handed = early && early.same === JSON.stringify(firstCreate(options)) ? early : undefined;
     try {
       // (No element: mountWasm throws the error that says so.)
       if (typeof element?.addEventListener === "function") TERMINAL.forEach((type) => element.addEventListener(type, listener));
-      inner = mountWasm(element, options, early);
+      inner = mountWasm(element, options, handed);
     } catch (error) {
       unlisten();
       throw error;
     } finally {
-      if (!early?.adopted) discard(early);
+      if (!handed?.adopted) discard(early);
       skeleton?.remove();
     }
   };

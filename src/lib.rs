@@ -38,7 +38,7 @@ mod exports {
     use web_sys::Element;
 
     use crate::core::config::Options;
-    use crate::web::http::{Backend, Prefetched};
+    use crate::web::http::Backend;
     use crate::web::json::JsJson;
     use crate::web::widget::Widget;
 
@@ -46,7 +46,7 @@ mod exports {
     ///
     /// Throws an `Error` that says what to fix when an option is wrong; every
     /// later failure is a `hopae-failed` event on the element instead.
-    /// `prefetched` is js/mount.js's early create (see [`Prefetched`]).
+    /// `prefetched` is js/mount.js's early create (see `Backend::adopt`).
     #[wasm_bindgen]
     pub fn mount(
         element: JsValue,
@@ -66,16 +66,15 @@ mod exports {
             .map_err(|e| JsError::new(&e.message()))?;
         let backend =
             Backend::from_options(&config.endpoint, &options).map_err(|e| JsError::new(&e))?;
-        let widget =
-            Widget::mount(host, config, backend, Prefetched::read(prefetched)).map_err(|e| {
-                JsError::new(
-                    &[
-                        "hopae-connect-widget: could not mount: ",
-                        &crate::web::http::describe(&e),
-                    ]
-                    .concat(),
-                )
-            })?;
+        let widget = Widget::mount(host, config, backend, prefetched).map_err(|e| {
+            JsError::new(
+                &[
+                    "hopae-connect-widget: could not mount: ",
+                    &crate::web::http::describe(&e),
+                ]
+                .concat(),
+            )
+        })?;
         Ok(Verification { id: widget.id() })
     }
 

@@ -12,7 +12,6 @@ use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, Request
 
 use crate::core::api::Problem;
 use crate::core::error::Error;
-use crate::core::json::Json;
 use crate::core::session::Request;
 use crate::core::time::{parse_http_date, Millis};
 use crate::web::json::JsJson;
@@ -29,42 +28,6 @@ pub struct Backend {
     pub extra_body: Option<Object>,
     /// The `userData` option: sent as the create body's `userData`.
     pub user_data: Option<Object>,
-}
-
-/// The first create, started by js/mount.js before the module was ready
-/// (`{key, url, body, response, abort}`); the widget adopts it when it is
-/// exactly the request it would send ([`Backend::is_sent`]) and marks the
-/// object `adopted: true`; js/mount.js cancels any it did not adopt.
-pub struct Prefetched {
-    /// The object js/mount.js passed.
-    pub given: JsValue,
-    /// Its `Idempotency-Key`.
-    pub key: String,
-    /// The URL it was posted to.
-    pub url: String,
-    /// The body it posted.
-    pub body: String,
-    /// The pending `fetch`.
-    pub response: js_sys::Promise,
-    /// Aborts it.
-    pub abort: AbortController,
-}
-
-impl Prefetched {
-    /// Reads the object js/mount.js passed; `None` for anything else.
-    pub fn read(given: JsValue) -> Option<Prefetched> {
-        let json = JsJson(given.clone());
-        let text = |key: &str| json.get(key).and_then(|v| v.as_str());
-        let object = |key: &str| json.get(key).map(|v| v.0).filter(JsValue::is_object);
-        Some(Prefetched {
-            key: text("key")?,
-            url: text("url")?,
-            body: text("body")?,
-            response: object("response")?.unchecked_into(),
-            abort: object("abort")?.unchecked_into(),
-            given,
-        })
-    }
 }
 
 /// A 2xx answer: its parsed JSON body and the server's clock.
@@ -160,7 +123,7 @@ impl Backend {
                 if let Some(key) = idempotency_key {
                     headers.set("Idempotency-Key", key).map_err(js_error)?;
                 }
-                init.set_body(&self.create_body(provider_id, user_data)?.into());
+                init.set_body(&self.create_body(provider_id, user_data)?);
                 self.endpoint.clone()
             }
             Request::Status { verification_id } => {
@@ -232,7 +195,7 @@ impl Backend {
         &self,
         provider_id: &str,
         user_data: &[(&'static str, String)],
-    ) -> Result<String, Error> {
+    ) -> Result<JsValue, Error> {
         let body = Object::new();
         if let Some(extra) = &self.extra_body {
             Object::assign(&body, extra);
@@ -250,30 +213,43 @@ impl Backend {
         if let Some(data) = data {
             Reflect::set(&body, &"userData".into(), &data).map_err(js_error)?;
         }
-        JSON::stringify(&body)
-            .map_err(js_error)?
-            .as_string()
-            .ok_or_else(|| Error::Network("the create body".into()))
+        JSON::stringify(&body).map(JsValue::from).map_err(js_error)
     }
 
-    /// Whether `prefetched` is exactly the request `send` would make for
-    /// `request`: the first create (not a retry), to the same URL with the
-    /// same body. (Its headers and credentials come from the same options;
-    /// js/mount.js checks they did not change.)
-    pub fn is_sent(&self, prefetched: &Prefetched, request: &Request) -> bool {
-        match request {
-            Request::Create {
-                provider_id,
-                retry: false,
-                user_data,
-            } => {
-                prefetched.url == self.endpoint
-                    && self
-                        .create_body(provider_id, user_data)
-                        .is_ok_and(|body| body == prefetched.body)
-            }
-            _ => false,
+    /// The create js/mount.js started before the module was ready,
+    /// `{key, url, body, response, abort}`, if it is exactly what `send`
+    /// would send for `request`: the first create (not a retry), to the same
+    /// URL with the same body (the headers and credentials come from the same
+    /// options; js/mount.js checks they did not change). Marks it `adopted`;
+    /// js/mount.js cancels one that is not. Returns its Idempotency-Key, its
+    /// pending `fetch` and its `AbortController`.
+    pub fn adopt(
+        &self,
+        given: &JsValue,
+        request: &Request,
+    ) -> Option<(String, js_sys::Promise, AbortController)> {
+        let Request::Create {
+            provider_id,
+            retry: false,
+            user_data,
+        } = request
+        else {
+            return None;
+        };
+        let field = |key: &str| Reflect::get(given, &key.into()).unwrap_or_default();
+        if field("url").as_string()? != self.endpoint
+            || field("body").as_string()
+                != self.create_body(provider_id, user_data).ok()?.as_string()
+        {
+            return None;
         }
+        let key = field("key").as_string()?;
+        let _ = Reflect::set(given, &"adopted".into(), &true.into());
+        Some((
+            key,
+            field("response").unchecked_into(),
+            field("abort").unchecked_into(),
+        ))
     }
 }
 

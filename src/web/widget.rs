@@ -33,7 +33,7 @@ use crate::core::session::{Effect, Event, Input, Reply, Request, Session};
 use crate::core::time::Millis;
 use crate::web::dom::View;
 use crate::web::events;
-use crate::web::http::{describe, Answer, Backend, Prefetched};
+use crate::web::http::{describe, Answer, Backend};
 use crate::web::json::JsJson;
 
 thread_local! {
@@ -79,9 +79,9 @@ struct Inner {
     request: u32,
     /// The `Idempotency-Key` of this attempt's create, for its retries.
     create_key: Option<String>,
-    /// The create js/mount.js started before the module was ready, until
-    /// the first create adopts it (only while mounting).
-    prefetched: Option<Prefetched>,
+    /// The create js/mount.js started before the module was ready (see
+    /// [`Backend::adopt`]), until the first request (only while mounting).
+    prefetched: JsValue,
     /// The last answer's raw body, for the fields the core passes through.
     last_body: JsValue,
     listeners: Vec<EventListener>,
@@ -157,7 +157,7 @@ impl Widget {
         host: Element,
         config: Config,
         backend: Backend,
-        prefetched: Option<Prefetched>,
+        prefetched: JsValue,
     ) -> Result<Rc<Widget>, JsValue> {
         let previous: Vec<Rc<Widget>> = LIVE.with(|live| {
             let live = live.borrow();
@@ -201,7 +201,7 @@ impl Widget {
         });
         widget.feed(Input::Start);
         if let Ok(mut inner) = widget.inner.try_borrow_mut() {
-            inner.prefetched = None;
+            inner.prefetched = JsValue::UNDEFINED;
         }
         Ok(widget)
     }
@@ -568,44 +568,38 @@ impl Widget {
             });
             return;
         }
-        let (number, signal, key, adopted) = {
+        let (number, signal, key, pending) = {
             let Ok(mut inner) = self.inner.try_borrow_mut() else {
                 return;
             };
             inner.request = inner.request.wrapping_add(1);
             // The first create: the one js/mount.js started, if it is exactly this one.
-            let adopted = inner
-                .prefetched
-                .take()
-                .filter(|p| backend.is_sent(p, &request));
+            let given = core::mem::take(&mut inner.prefetched);
+            let adopted = backend.adopt(&given, &request);
             let controller = match &adopted {
-                Some(p) => Some(p.abort.clone()),
+                Some((_, _, abort)) => Some(abort.clone()),
                 None => AbortController::new().ok(),
             };
             let signal = controller.as_ref().map(AbortController::signal);
             inner.abort = controller;
-            let key = match &request {
-                Request::Create { .. } if adopted.is_some() => {
-                    inner.create_key = adopted.as_ref().map(|p| p.key.clone());
-                    None
+            let (key, pending) = match (&request, adopted) {
+                (Request::Create { .. }, Some((key, pending, _))) => {
+                    inner.create_key = Some(key);
+                    (None, Some(pending))
                 }
                 // A retry carries its create's key, so the backend answers
                 // with the verification it may already have created.
-                Request::Create { retry: true, .. } if inner.create_key.is_some() => {
-                    inner.create_key.clone()
+                (Request::Create { retry: true, .. }, _) if inner.create_key.is_some() => {
+                    (inner.create_key.clone(), None)
                 }
-                Request::Create { .. } => {
+                (Request::Create { .. }, _) => {
                     inner.create_key = idempotency_key();
-                    inner.create_key.clone()
+                    (inner.create_key.clone(), None)
                 }
-                Request::Status { .. } | Request::Cancel { .. } => None,
+                (Request::Status { .. } | Request::Cancel { .. }, _) => (None, None),
             };
-            (inner.request, signal, key, adopted)
+            (inner.request, signal, key, pending)
         };
-        let pending = adopted.map(|p| {
-            let _ = js_sys::Reflect::set(&p.given, &"adopted".into(), &true.into());
-            p.response
-        });
         let weak: Weak<Widget> = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
             let result = backend
