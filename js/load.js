@@ -9,7 +9,11 @@
  * round trip sooner; the glue arrives while the .wasm downloads.
  */
 let glue;
-const importGlue = () => (glue ??= import("./hopae_connect_widget.js"));
+const importGlue = () => {
+  // (events.js too, which the glue imports: fetched beside it, not after it.)
+  glue ??= Promise.all([import("./hopae_connect_widget.js"), import("./events.js")]).then(([exports]) => exports);
+  return glue;
+};
 
 /** The wasm's mount(element, options, prefetched), once load() has resolved. */
 export let mountWasm;

@@ -53,7 +53,7 @@ rmSync(join(dist, "dropin.js"));
 // graph in one round trip: index.js holds mount, the loader and the element;
 // the glue (the one wasm instance: bench/site/ours.js and the tests import it
 // too), events.js (which the glue imports) and the lazy fallback.js stay
-// files. define.js and react.js import mount and the element from index.js,
+// files (index.js: see eventsBeside). define.js and react.js import mount and the element from index.js,
 // so a page that uses several entries still has one loader and one module.
 // (load.js keeps `new URL("./hopae_connect_widget_bg.wasm", import.meta.url)`
 // literal in index.js, next to the .wasm, for Vite and webpack.)
@@ -64,8 +64,16 @@ const fromIndex = (specifiers) => ({
     b.onResolve({ filter: /^\.\/(mount|element)\.js$/ }, (args) => (specifiers.includes(args.path) ? { path: "./index.js", external: true } : undefined));
   },
 });
+// index.js inlines events.js (stateless, so the glue's own copy is harmless)
+// and leaves only load.js's import("./events.js"), which fetches it beside the glue.
+const eventsBeside = {
+  name: "events-beside",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/events\.js$/ }, (args) => (args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined));
+  },
+};
 for (const [entry, external, plugins] of [
-  ["index.js", SHARED, []],
+  ["index.js", SHARED.filter((f) => f !== "./events.js"), [eventsBeside]],
   ["define.js", SHARED, [fromIndex(["./element.js"])]],
   ["react.js", [...SHARED, "react"], [fromIndex(["./mount.js"])]],
 ]) {
