@@ -2,7 +2,21 @@
 // start as soon as this module is evaluated (importing the package, or the
 // drop-in script running), so they overlap the page's own start-up; in Node
 // (server-side rendering) nothing happens until mount().
-import init, { mount as mountWasm } from "./hopae_connect_widget.js";
+
+/**
+ * The wasm-bindgen glue, imported on first use: not a static import, so the
+ * page's module graph ends here and the .wasm and the first create start one
+ * round trip sooner; the glue arrives while the .wasm downloads.
+ */
+let glue;
+const importGlue = () => {
+  // (events.js too, which the glue imports: fetched beside it, not after it.)
+  glue ??= Promise.all([import("./hopae_connect_widget.js"), import("./events.js")]).then(([exports]) => exports);
+  return glue;
+};
+
+/** The wasm's mount(element, options, prefetched), once load() has resolved. */
+export let mountWasm;
 
 /** Where the .wasm is: a URL or a promise of one (the drop-in may have to ask). */
 let source;
@@ -67,10 +81,10 @@ export function load(wasmUrl) {
     const url = String(new URL(wasmUrl, globalThis.document?.baseURI));
     if (url !== sourceHref) locateWasm(url);
   }
-  ready ??= prefetch()
-    .then((module) => init({ module_or_path: module }))
+  ready ??= Promise.all([prefetch(), importGlue()])
+    .then(([module, exports]) => exports.default({ module_or_path: module }).then(() => (mountWasm = exports.mount)))
     .catch((error) => {
-      ready = compiled = undefined;
+      ready = compiled = glue = undefined;
       throw error?.code ? error : failure(sourceHref ?? where(), `it did not instantiate (${error?.message ?? error})`);
     });
   return ready;
@@ -78,6 +92,7 @@ export function load(wasmUrl) {
 
 // The ES entry, in a browser: start now. (The drop-in bundle has no
 // import.meta.url; it locates the module itself and calls prefetch().)
-if (typeof document !== "undefined" && import.meta.url) prefetch();
-
-export { mountWasm };
+if (typeof document !== "undefined" && import.meta.url) {
+  prefetch();
+  importGlue().catch(() => {}); // reported by load(), if anyone mounts
+}

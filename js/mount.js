@@ -14,6 +14,79 @@ const KNOWN = [
 /** The events that end a verification; `done` settles with the first. */
 const TERMINAL = ["hopae-completed", "hopae-failed", "hopae-expired", "hopae-cancelled"];
 
+/**
+ * Providers whose first create waits for the user-data form unless the page
+ * passes `userData` (src/core/userdata.rs `fields`; tests/prefetch.test.mjs
+ * checks the two lists are equal).
+ */
+const FORM_PROVIDERS = ["smartid", "skmobileid"];
+
+/**
+ * The create request the widget sends first for options `o`, built as
+ * src/web/http.rs builds it; undefined where the widget would not create at
+ * once (resume, the user-data form) or anything is unusual (null, wrong
+ * types: the widget then sends its own once the module is ready).
+ */
+function firstCreate(o) {
+  const { endpoint, providerId, headers = {}, credentials = "same-origin", body, userData, requireUserData } = o;
+  const plain = (v) => v === undefined || (v && typeof v === "object" && !Array.isArray(v));
+  const url = typeof endpoint === "string" && endpoint.trim().replace(/\/+$/, "");
+  const provider = typeof providerId === "string" && providerId.trim();
+  const asks = FORM_PROVIDERS.includes(provider) && !userData && requireUserData !== false && requireUserData !== "false";
+  if (!url || !/^[\w.-]{1,64}$/.test(provider) || asks || o.resume !== undefined) return;
+  if (!plain(body) || !plain(userData) || !plain(headers) || !["same-origin", "include", "omit"].includes(credentials)) return;
+  const entries = Object.entries(headers);
+  if (entries.some(([, v]) => typeof v !== "string")) return;
+  const json = Object.assign({}, body, { providerId: provider });
+  if (userData) json.userData = userData;
+  return { url, body: JSON.stringify(json), headers: entries, credentials };
+}
+
+/** Headers set in order, as the widget sets them: Accept, the `headers` option, then `more`. */
+const headersOf = (request, more = []) => {
+  const headers = new Headers();
+  for (const [name, value] of [["Accept", "application/json"], ...request.headers, ...more]) headers.set(name, value);
+  return headers;
+};
+
+/**
+ * Starts the first create now, not once the module is ready: the widget
+ * adopts it if it is exactly the request it would send (src/web/http.rs
+ * `adopt`), with its Idempotency-Key for retries. Undefined where there is
+ * nothing to start.
+ */
+function precreate(options) {
+  try {
+    const request = firstCreate(options);
+    if (!request) return;
+    const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b | 256).toString(16).slice(1)).join("");
+    const abort = new AbortController();
+    const headers = headersOf(request, [["Content-Type", "application/json"], ["Idempotency-Key", key]]);
+    const response = fetch(request.url, { method: "POST", headers, body: request.body, credentials: request.credentials, cache: "no-store", signal: abort.signal });
+    response.catch(() => {}); // read by the widget or by discard()
+    return { ...request, same: JSON.stringify(request), key, response, abort };
+  } catch {
+    // (No fetch, no crypto, a header fetch refuses: the widget sends its own.)
+  }
+}
+
+/**
+ * A started create the widget did not adopt: let it answer (one in flight is
+ * never aborted: it may have been created already), then cancel what it
+ * created, so no verification is left open.
+ */
+function discard(started) {
+  started?.response
+    .then((response) => response.ok && response.json())
+    .then(({ verificationId: id }) => {
+      if (typeof id === "string" && id) {
+        const init = { method: "DELETE", headers: headersOf(started), credentials: started.credentials, cache: "no-store", keepalive: true };
+        return fetch(`${started.url}/${encodeURIComponent(id)}`, init);
+      }
+    })
+    .catch(() => {});
+}
+
 /** What `done` settles with when a verification never started (superseded, destroyed while loading). */
 const NEVER_STARTED = () => ({ type: "hopae-cancelled", detail: detail("cancelled") });
 
@@ -40,6 +113,19 @@ export async function mount(element, options) {
     if (unknown.length) import("./fallback.js").then((m) => m.warnUnknown(unknown, KNOWN));
   }
   const skeleton = keyed ? placeSkeleton(element, options?.size) : undefined;
+  // The first create goes out now, while the module loads (a microtask later:
+  // a mount superseded or destroyed in this task, as React StrictMode does,
+  // sends none). null once handed over or dropped.
+  let started;
+  const drop = () => {
+    discard(started);
+    started = null;
+  };
+  if (keyed && element.nodeType === 1 && options && typeof options === "object") {
+    queueMicrotask(() => {
+      if (started === undefined && latest.get(element) === token) started = precreate(options) ?? null;
+    });
+  }
   let inner;
   let settle;
   const done = new Promise((resolve) => (settle = resolve));
@@ -48,6 +134,7 @@ export async function mount(element, options) {
     superseded: false,
     destroy() {
       destroyed = true;
+      drop();
       failureView?.remove();
       inner?.destroy();
       inner = undefined;
@@ -82,6 +169,7 @@ export async function mount(element, options) {
     try {
       await load(options?.wasmUrl);
     } catch (error) {
+      drop();
       if (keyed && latest.get(element) !== token) return;
       skeleton?.remove();
       if (destroyed) return;
@@ -99,20 +187,26 @@ export async function mount(element, options) {
       dispatch(element, "failed", failure);
       return;
     }
+    const early = started;
+    started = null;
     if (destroyed || (keyed && latest.get(element) !== token)) {
+      discard(early);
       skeleton?.remove();
       return;
     }
     failed = false;
     failureView?.remove();
+    // Not if the options changed since (their headers, say): the widget would send another request.
+    const handed = early && early.same === JSON.stringify(firstCreate(options)) ? early : undefined;
     try {
       // (No element: mountWasm throws the error that says so.)
       if (typeof element?.addEventListener === "function") TERMINAL.forEach((type) => element.addEventListener(type, listener));
-      inner = mountWasm(element, options);
+      inner = mountWasm(element, options, handed);
     } catch (error) {
       unlisten();
       throw error;
     } finally {
+      if (!handed?.adopted) discard(early);
       skeleton?.remove();
     }
   };

@@ -49,6 +49,37 @@ await build({
 });
 rmSync(join(dist, "dropin.js"));
 
+// The entries a page imports are bundled, so a browser fetches the ES entry's
+// graph in one round trip: index.js holds mount, the loader and the element;
+// the glue (the one wasm instance: bench/site/ours.js and the tests import it
+// too), events.js (which the glue imports) and the lazy fallback.js stay
+// files (index.js: see eventsBeside). define.js and react.js import mount and the element from index.js,
+// so a page that uses several entries still has one loader and one module.
+// (load.js keeps `new URL("./hopae_connect_widget_bg.wasm", import.meta.url)`
+// literal in index.js, next to the .wasm, for Vite and webpack.)
+const SHARED = ["./hopae_connect_widget.js", "./events.js", "./fallback.js"];
+const fromIndex = (specifiers) => ({
+  name: "from-index",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(mount|element)\.js$/ }, (args) => (specifiers.includes(args.path) ? { path: "./index.js", external: true } : undefined));
+  },
+});
+// index.js inlines events.js (stateless, so the glue's own copy is harmless)
+// and leaves only load.js's import("./events.js"), which fetches it beside the glue.
+const eventsBeside = {
+  name: "events-beside",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/events\.js$/ }, (args) => (args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined));
+  },
+};
+for (const [entry, external, plugins] of [
+  ["index.js", SHARED.filter((f) => f !== "./events.js"), [eventsBeside]],
+  ["define.js", SHARED, [fromIndex(["./element.js"])]],
+  ["react.js", [...SHARED, "react"], [fromIndex(["./mount.js"])]],
+]) {
+  await build({ entryPoints: [join(root, "js", entry)], outfile: join(dist, entry), bundle: true, format: "esm", minify: true, target: "es2020", legalComments: "none", logLevel: "warning", external, plugins });
+}
+
 // The React example (www/react.html) uses the custom element from a React component.
 await build({
   entryPoints: [join(root, "www/react/app.jsx")],

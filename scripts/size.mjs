@@ -39,7 +39,8 @@ export function moduleGraph(entry, dir = dist) {
 /** What each entry loads until the QR: the ES entry's module graph, the drop-in script; both + the .wasm. */
 export function entries(dir = dist) {
   return {
-    esEntry: [...moduleGraph("index.js", dir), WASM],
+    // (js/load.js imports the glue dynamically, beside the .wasm: loaded before the QR too.)
+    esEntry: [...new Set([...moduleGraph("index.js", dir), ...moduleGraph("hopae_connect_widget.js", dir)]), WASM],
     dropIn: ["hopae-verify.js", WASM],
   };
 }

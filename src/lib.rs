@@ -46,8 +46,13 @@ mod exports {
     ///
     /// Throws an `Error` that says what to fix when an option is wrong; every
     /// later failure is a `hopae-failed` event on the element instead.
+    /// `prefetched` is js/mount.js's early create (see `Backend::adopt`).
     #[wasm_bindgen]
-    pub fn mount(element: JsValue, options: JsValue) -> Result<Verification, JsError> {
+    pub fn mount(
+        element: JsValue,
+        options: JsValue,
+        prefetched: JsValue,
+    ) -> Result<Verification, JsError> {
         let host: Element = element.dyn_into().map_err(|_| {
             JsError::new("hopae-connect-widget: mount(element, options) needs a DOM element as its first argument")
         })?;
@@ -61,7 +66,7 @@ mod exports {
             .map_err(|e| JsError::new(&e.message()))?;
         let backend =
             Backend::from_options(&config.endpoint, &options).map_err(|e| JsError::new(&e))?;
-        let widget = Widget::mount(host, config, backend).map_err(|e| {
+        let widget = Widget::mount(host, config, backend, prefetched).map_err(|e| {
             JsError::new(&crate::core::cat(&[
                 "hopae-connect-widget: could not mount: ",
                 &crate::web::http::describe(&e),

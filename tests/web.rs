@@ -112,6 +112,7 @@ async fn a_refused_create_request_dispatches_one_bubbling_hopae_failed() {
             ("endpoint", "/no-such-backend".into()),
             ("providerId", "bankidse".into()),
         ]),
+        JsValue::UNDEFINED,
     )
     .map_err(JsValue::from)
     .expect("mounts");
@@ -186,6 +187,7 @@ async fn a_runtime_hopae_failed_has_the_keys_of_every_hopae_failed() {
             ("endpoint", "/no-such-backend".into()),
             ("providerId", "bankidse".into()),
         ]),
+        JsValue::UNDEFINED,
     )
     .map_err(JsValue::from)
     .expect("mounts");
@@ -217,7 +219,7 @@ async fn a_runtime_hopae_failed_has_the_keys_of_every_hopae_failed() {
 fn bad_options_throw_errors_that_say_what_to_fix() {
     let el: JsValue = host().into();
     let err = |o: JsValue| -> String {
-        let e: JsValue = hopae_connect_widget::mount(el.clone(), o)
+        let e: JsValue = hopae_connect_widget::mount(el.clone(), o, JsValue::UNDEFINED)
             .err()
             .expect("throws")
             .into();
@@ -265,6 +267,7 @@ fn stub_fetch(create_delay_ms: u32) {
           const json = (body, status = 200) => new Response(JSON.stringify(body), {{ status, headers: {{ "content-type": "application/json" }} }});
           if (method === "POST") {{
             await new Promise((r) => setTimeout(r, {create_delay_ms}));
+            if (window.__failCreates > 0 && window.__failCreates--) return json({{ title: "Unavailable" }}, 503);
             return json({{ verificationId: "v" + window.__calls.length, status: "initiated", providerId: "bankidse", flowType: "qr", flowDetails: {{ qrData: "bankid.x.0.y" }} }}, 201);
           }}
           if (method === "DELETE") return new Response(null, {{ status: 204 }});
@@ -349,6 +352,7 @@ fn mount_with_listener(event: &str, action: &str) -> (Element, JsFuture) {
             ("providerId", "bankidse".into()),
             ("pollInterval", 300.into()),
         ]),
+        JsValue::UNDEFINED,
     )
     .map_err(JsValue::from)
     .expect("mounts");
@@ -434,6 +438,7 @@ async fn a_create_that_answers_after_destroy_is_cancelled() {
             ("endpoint", "/api/v".into()),
             ("providerId", "bankidse".into()),
         ]),
+        JsValue::UNDEFINED,
     )
     .map_err(JsValue::from)
     .expect("mounts");
@@ -463,6 +468,7 @@ async fn a_qr_that_cannot_be_painted_fails_at_once_with_display_error() {
             ("endpoint", "/api/v".into()),
             ("providerId", "bankidse".into()),
         ]),
+        JsValue::UNDEFINED,
     )
     .map_err(JsValue::from)
     .expect("mounts");
@@ -475,4 +481,149 @@ async fn a_qr_that_cannot_be_painted_fails_at_once_with_display_error() {
     assert_eq!(shown(&el, ".hopae-verify-qr"), None, "no canvas to scan");
     assert_eq!(shown(&el, ".hopae-verify-countdown"), None);
     handle.destroy();
+}
+
+// ---- the first create, started by js/mount.js before the module was ready ----
+
+const KEY: &str = "00112233445566778899aabbccddeeff";
+
+/// What js/mount.js passes as `mount`'s third argument: a create for `body`
+/// already sent through the stubbed `fetch` (recorded as a call).
+fn prefetched(url: &str, body: &str) -> JsValue {
+    js(&format!(
+        r#"const body = {body:?}; const abort = new AbortController();
+        const headers = new Headers({{ "Idempotency-Key": "{KEY}" }});
+        return window.__pre = {{ key: "{KEY}", url: {url:?}, body, abort, adopted: false,
+          response: window.fetch({url:?}, {{ method: "POST", headers, body, signal: abort.signal }}) }};"#
+    ))
+}
+
+/// Options besides `endpoint`, `providerId` and `pollInterval`.
+type Options = Vec<(&'static str, JsValue)>;
+
+fn mount_prefetched(
+    el: &Element,
+    extra: &[(&str, JsValue)],
+    pre: JsValue,
+) -> hopae_connect_widget::Verification {
+    let mut pairs = vec![
+        ("endpoint", JsValue::from("/api/v/")),
+        ("providerId", "bankidse".into()),
+        ("pollInterval", 300.into()),
+    ];
+    pairs.extend(extra.iter().cloned());
+    hopae_connect_widget::mount(el.clone().into(), options(&pairs), pre)
+        .map_err(JsValue::from)
+        .expect("mounts")
+}
+
+/// Waits (20 ms steps, at most 2 s) until `done()` holds; false if it never did.
+async fn until(done: impl Fn() -> bool) -> bool {
+    for _ in 0..100 {
+        if done() {
+            return true;
+        }
+        wait(20).await;
+    }
+    done()
+}
+
+fn posts() -> Vec<String> {
+    calls()
+        .into_iter()
+        .filter(|c| c.starts_with("POST"))
+        .collect()
+}
+
+fn adopted() -> bool {
+    js("return window.__pre.adopted").is_truthy()
+}
+
+#[wasm_bindgen_test]
+async fn the_first_create_adopts_a_prefetched_request_that_is_exactly_its_own() {
+    stub_fetch(50);
+    let el = host();
+    let initiated = next_event(&el, "hopae-initiated");
+    let pre = prefetched("/api/v", r#"{"providerId":"bankidse"}"#);
+    let handle = mount_prefetched(&el, &[], pre);
+    assert!(adopted(), "adopted at mount");
+    let event = initiated
+        .await
+        .expect("initiated from the prefetched answer");
+    assert_eq!(
+        detail(&event, "verificationId").as_string().as_deref(),
+        Some("v1")
+    );
+    let c = calls();
+    assert_eq!(
+        c.iter().filter(|c| c.starts_with("POST")).count(),
+        1,
+        "no second create: {c:?}"
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_retry_of_an_adopted_create_carries_its_idempotency_key() {
+    stub_fetch(0);
+    js("window.__failCreates = 1;");
+    let el = host();
+    let initiated = next_event(&el, "hopae-initiated");
+    let handle = mount_prefetched(
+        &el,
+        &[],
+        prefetched("/api/v", r#"{"providerId":"bankidse"}"#),
+    );
+    assert!(adopted());
+    initiated.await.expect("the retry creates it");
+    let posts: Vec<String> = calls()
+        .into_iter()
+        .filter(|c| c.starts_with("POST"))
+        .collect();
+    assert_eq!(
+        posts,
+        [format!("POST /api/v {KEY}"), format!("POST /api/v {KEY}")]
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_prefetched_create_that_differs_is_left_to_the_page_and_the_widget_sends_its_own() {
+    // Another body (the `body` option changed), another URL, a resumed
+    // verification (no create at all), a provider that asks for user data.
+    let cases: [(&str, &str, Options); 4] = [
+        ("/api/v", r#"{"providerId":"frejaid"}"#, vec![]),
+        ("/api/other", r#"{"providerId":"bankidse"}"#, vec![]),
+        (
+            "/api/v",
+            r#"{"providerId":"bankidse"}"#,
+            vec![("resume", "v9".into())],
+        ),
+        (
+            "/api/v",
+            r#"{"providerId":"smartid"}"#,
+            vec![("providerId", "smartid".into())],
+        ),
+    ];
+    for (url, body, extra) in cases {
+        stub_fetch(0);
+        let el = host();
+        let handle = mount_prefetched(&el, &extra, prefetched(url, body));
+        assert!(!adopted(), "{url} {body} {extra:?}");
+        let own = || posts().iter().filter(|c| !c.ends_with(KEY)).count();
+        if extra.is_empty() {
+            // Its own create, with its own key.
+            assert!(until(|| own() == 1).await, "{:?}", calls());
+        } else {
+            // The resumed one is polled, or the form asks: no create.
+            let polled = || calls().iter().any(|c| c.starts_with("GET /api/v/v9"));
+            let asks = || shown(&el, "form").is_some();
+            assert!(until(|| polled() || asks()).await, "{:?}", calls());
+            assert_eq!(own(), 0, "{:?}", calls());
+        }
+        let form = shown(&el, "form").is_some();
+        handle.destroy();
+        // Its DELETE (none for the form) lands before the next case.
+        assert!(until(|| form || calls().iter().any(|c| c.starts_with("DELETE"))).await);
+    }
 }

@@ -8,7 +8,7 @@
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
 
 use crate::core::api::Problem;
 use crate::core::error::Error;
@@ -92,12 +92,15 @@ impl Backend {
         })
     }
 
-    /// Sends `request`, resolving to the parsed body or the reason it failed.
+    /// Sends `request` (or, for the first create, takes the answer of
+    /// `sent`, the same request made before the module was ready), resolving
+    /// to the parsed body or the reason it failed.
     pub async fn send(
         &self,
         request: &Request,
         signal: Option<&AbortSignal>,
         idempotency_key: Option<&str>,
+        sent: Option<js_sys::Promise>,
     ) -> Result<Answer, Error> {
         let init = RequestInit::new();
         let headers = Headers::new().map_err(js_error)?;
@@ -120,25 +123,7 @@ impl Backend {
                 if let Some(key) = idempotency_key {
                     headers.set("Idempotency-Key", key).map_err(js_error)?;
                 }
-                let body = Object::new();
-                if let Some(extra) = &self.extra_body {
-                    Object::assign(&body, extra);
-                }
-                Reflect::set(&body, &"providerId".into(), &provider_id.into()).map_err(js_error)?;
-                let typed = Object::new();
-                for (name, value) in user_data {
-                    Reflect::set(&typed, &(*name).into(), &value.into()).map_err(js_error)?;
-                }
-                let data = match &self.user_data {
-                    _ if !user_data.is_empty() => Some(typed),
-                    Some(given) => Some(given.clone()),
-                    None => None,
-                };
-                if let Some(data) = data {
-                    Reflect::set(&body, &"userData".into(), &data).map_err(js_error)?;
-                }
-                let text = JSON::stringify(&body).map_err(js_error)?;
-                init.set_body(&text);
+                init.set_body(&self.create_body(provider_id, user_data)?);
                 self.endpoint.clone()
             }
             Request::Status { verification_id } => {
@@ -159,13 +144,19 @@ impl Backend {
         if let Some(signal) = signal {
             init.set_signal(Some(signal));
         }
-        let window = web_sys::window().ok_or_else(|| Error::Network("no window".into()))?;
-        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        let pending = match sent {
+            Some(pending) => pending,
+            None => web_sys::window()
+                .ok_or_else(|| Error::Network("no window".into()))?
+                .fetch_with_str_and_init(&url, &init),
+        };
+        let response: Response = JsFuture::from(pending)
             .await
             .map_err(|e| Error::Network(describe(&e)))?
             .dyn_into()
             .map_err(js_error)?;
         let status = response.status();
+
         let server_time = response
             .headers()
             .get("date")
@@ -194,6 +185,71 @@ impl Backend {
             Some(_) => Err(Error::BadShape("the body is JSON but not an object".into())),
             None => Err(Error::NotJson { status }),
         }
+    }
+}
+
+impl Backend {
+    /// The create body `send` posts: the `body` option's fields, then
+    /// `providerId`, then `userData` (the form's, else the `userData` option).
+    fn create_body(
+        &self,
+        provider_id: &str,
+        user_data: &[(&'static str, String)],
+    ) -> Result<JsValue, Error> {
+        let body = Object::new();
+        if let Some(extra) = &self.extra_body {
+            Object::assign(&body, extra);
+        }
+        Reflect::set(&body, &"providerId".into(), &provider_id.into()).map_err(js_error)?;
+        let typed = Object::new();
+        for (name, value) in user_data {
+            Reflect::set(&typed, &(*name).into(), &value.into()).map_err(js_error)?;
+        }
+        let data = match &self.user_data {
+            _ if !user_data.is_empty() => Some(typed),
+            Some(given) => Some(given.clone()),
+            None => None,
+        };
+        if let Some(data) = data {
+            Reflect::set(&body, &"userData".into(), &data).map_err(js_error)?;
+        }
+        JSON::stringify(&body).map(JsValue::from).map_err(js_error)
+    }
+
+    /// The create js/mount.js started before the module was ready,
+    /// `{key, url, body, response, abort}`, if it is exactly what `send`
+    /// would send for `request`: the first create (not a retry), to the same
+    /// URL with the same body (the headers and credentials come from the same
+    /// options; js/mount.js checks they did not change). Marks it `adopted`;
+    /// js/mount.js cancels one that is not. Returns its Idempotency-Key, its
+    /// pending `fetch` and its `AbortController`.
+    pub fn adopt(
+        &self,
+        given: &JsValue,
+        request: &Request,
+    ) -> Option<(String, js_sys::Promise, AbortController)> {
+        let Request::Create {
+            provider_id,
+            retry: false,
+            user_data,
+        } = request
+        else {
+            return None;
+        };
+        let field = |key: &str| Reflect::get(given, &key.into()).unwrap_or_default();
+        if field("url").as_string()? != self.endpoint
+            || field("body").as_string()
+                != self.create_body(provider_id, user_data).ok()?.as_string()
+        {
+            return None;
+        }
+        let key = field("key").as_string()?;
+        let _ = Reflect::set(given, &"adopted".into(), &true.into());
+        Some((
+            key,
+            field("response").unchecked_into(),
+            field("abort").unchecked_into(),
+        ))
     }
 }
 

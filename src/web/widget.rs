@@ -80,6 +80,9 @@ struct Inner {
     request: u32,
     /// The `Idempotency-Key` of this attempt's create, for its retries.
     create_key: Option<String>,
+    /// The create js/mount.js started before the module was ready (see
+    /// [`Backend::adopt`]), until the first request (only while mounting).
+    prefetched: JsValue,
     /// The last answer's raw body, for the fields the core passes through.
     last_body: JsValue,
     listeners: Vec<EventListener>,
@@ -196,8 +199,15 @@ fn next_change(remaining: Millis) -> Millis {
 }
 
 impl Widget {
-    /// Replaces any widget on `host` with a new one and starts it.
-    pub fn mount(host: Element, config: Config, backend: Backend) -> Result<Rc<Widget>, JsValue> {
+    /// Replaces any widget on `host` with a new one and starts it. Its first
+    /// create adopts `prefetched` if that is exactly the request it would
+    /// send; js/mount.js cancels it otherwise (it is never used later).
+    pub fn mount(
+        host: Element,
+        config: Config,
+        backend: Backend,
+        prefetched: JsValue,
+    ) -> Result<Rc<Widget>, JsValue> {
         let previous: Vec<Rc<Widget>> = LIVE.with(|live| {
             let live = live.borrow();
             live.iter().filter(|w| w.host == host).cloned().collect()
@@ -226,6 +236,7 @@ impl Widget {
                 abort: None,
                 request: 0,
                 create_key: None,
+                prefetched,
                 last_body: JsValue::UNDEFINED,
                 listeners: Vec::new(),
             }),
@@ -238,6 +249,9 @@ impl Widget {
             hidden: page_hidden(),
         });
         widget.feed(Input::Start);
+        if let Ok(mut inner) = widget.inner.try_borrow_mut() {
+            inner.prefetched = JsValue::UNDEFINED;
+        }
         Ok(widget)
     }
 
@@ -611,36 +625,46 @@ impl Widget {
         if let Request::Cancel { .. } = request {
             // Best effort and untracked: its answer changes nothing.
             wasm_bindgen_futures::spawn_local(async move {
-                let _ = backend.send(&request, None, None).await;
+                let _ = backend.send(&request, None, None, None).await;
             });
             return;
         }
-        let (number, signal, key) = {
+        let (number, signal, key, pending) = {
             let Ok(mut inner) = self.inner.try_borrow_mut() else {
                 return;
             };
             inner.request = inner.request.wrapping_add(1);
-            let controller = AbortController::new().ok();
+            // The first create: the one js/mount.js started, if it is exactly this one.
+            let given = core::mem::take(&mut inner.prefetched);
+            let adopted = backend.adopt(&given, &request);
+            let controller = match &adopted {
+                Some((_, _, abort)) => Some(abort.clone()),
+                None => AbortController::new().ok(),
+            };
             let signal = controller.as_ref().map(AbortController::signal);
             inner.abort = controller;
-            let key = match &request {
+            let (key, pending) = match (&request, adopted) {
+                (Request::Create { .. }, Some((key, pending, _))) => {
+                    inner.create_key = Some(key);
+                    (None, Some(pending))
+                }
                 // A retry carries its create's key, so the backend answers
                 // with the verification it may already have created.
-                Request::Create { retry: true, .. } if inner.create_key.is_some() => {
-                    inner.create_key.clone()
+                (Request::Create { retry: true, .. }, _) if inner.create_key.is_some() => {
+                    (inner.create_key.clone(), None)
                 }
-                Request::Create { .. } => {
+                (Request::Create { .. }, _) => {
                     inner.create_key = idempotency_key();
-                    inner.create_key.clone()
+                    (inner.create_key.clone(), None)
                 }
-                Request::Status { .. } | Request::Cancel { .. } => None,
+                (Request::Status { .. } | Request::Cancel { .. }, _) => (None, None),
             };
-            (inner.request, signal, key)
+            (inner.request, signal, key, pending)
         };
         let weak: Weak<Widget> = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
             let result = backend
-                .send(&request, signal.as_ref(), key.as_deref())
+                .send(&request, signal.as_ref(), key.as_deref(), pending)
                 .await;
             let current = weak.upgrade().filter(|widget| {
                 !widget.destroyed.get()
@@ -658,7 +682,7 @@ impl Widget {
                         .and_then(|v| v.as_str());
                     if let Some(verification_id) = id.filter(|id| !id.is_empty()) {
                         let cancel = Request::Cancel { verification_id };
-                        let _ = backend.send(&cancel, None, None).await;
+                        let _ = backend.send(&cancel, None, None, None).await;
                     }
                 }
                 return;
