@@ -46,6 +46,22 @@ await build({
   logLevel: "warning",
   // import.meta.url is only read when the drop-in did not locate the .wasm itself.
   define: { "import.meta.url": "undefined" },
+  // One script: load.js's import() of the glue (and of events.js beside it)
+  // is a static import here, without esbuild's lazy-module wrappers.
+  plugins: [
+    {
+      name: "glue-inline",
+      setup(b) {
+        b.onLoad({ filter: /[\\/]load\.js$/ }, (args) => {
+          const source = readFileSync(args.path, "utf8");
+          const glue = 'import("./hopae_connect_widget.js")';
+          if (!source.includes(glue)) throw new Error(`build: ${glue} not in dist/load.js`);
+          const contents = source.replace(glue, "Promise.resolve({ default: init$, mount: mount$ })").replace('import("./events.js")', "0");
+          return { contents: `import init$, { mount as mount$ } from "./hopae_connect_widget.js";${contents}`, loader: "js" };
+        });
+      },
+    },
+  ],
 });
 rmSync(join(dist, "dropin.js"));
 

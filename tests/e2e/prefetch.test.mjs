@@ -53,7 +53,7 @@ if (location.hash === "#auto") window.handle = mount(document.getElementById("ve
  * by default, until the backend has seen a create (at most HOLD_MS). Records
  * every POST the page sends to the backend with its Idempotency-Key.
  */
-async function open(name, { hash = "", gate } = {}) {
+async function open(name, { hash = "", gate, wasmStatus } = {}) {
   await fetch(`${env.demo.url}/__sim/reset`, { method: "POST" });
   upstreamKeys.length = 0;
   const context = await env.browser.newContext();
@@ -74,7 +74,8 @@ async function open(name, { hash = "", gate } = {}) {
   const released = new Promise((resolve) => (release = resolve));
   await page.route("**/*.wasm", async (route) => {
     if (gate) await released;
-    else wasm.createdFirst = await until(() => creates() > 0, HOLD_MS).then(() => true, () => false);
+    if (wasmStatus) return route.fulfill({ status: wasmStatus, body: "gone" });
+    if (!gate) wasm.createdFirst = await until(() => creates() > 0, HOLD_MS).then(() => true, () => false);
     wasm.sent = true;
     await route.continue().catch(() => {});
   });
@@ -160,6 +161,22 @@ describe("a started create the widget does not adopt is cancelled", () => {
     await noneLeftOpen(0);
   });
 
+  test("the wasm does not load: the started create is cancelled, hopae-failed says wasm_load_failed", { timeout: 30_000 }, async () => {
+    const { page, release } = await open("es", { gate: true, wasmStatus: 404 });
+    await page.waitForFunction(() => window.mount);
+    await page.evaluate((o) => {
+      const el = document.getElementById("verify");
+      el.addEventListener("hopae-failed", (e) => (window.failed = e.detail.code));
+      window.mount(el, o);
+    }, OPTIONS);
+    await until(() => creates() === 1, 5_000, "the started create");
+    release();
+    await page.waitForFunction(() => window.failed);
+    assert.equal(await page.evaluate(() => window.failed), "wasm_load_failed");
+    const s = await noneLeftOpen(0);
+    assert.deepEqual([s.sessions, s.byStatus.cancelled], [1, 1]);
+  });
+
   test("drop-in: the element removed while the wasm loads", { timeout: 30_000 }, async () => {
     const { page, release } = await open("dropin", { gate: true });
     await until(() => creates() === 1, 5_000, "the started create");
@@ -188,7 +205,7 @@ describe("a started create the widget does not adopt is cancelled", () => {
     assert.equal(creates(), 0);
   });
 
-  test("the providers js/mount.js starts no create for are those of the Rust table of user-data providers", () => {
+  test("js/mount.js holds back the create for the providers of the Rust table of user-data providers", () => {
     const js = readFileSync(new URL("../../js/mount.js", import.meta.url), "utf8");
     const rust = readFileSync(new URL("../../src/core/userdata.rs", import.meta.url), "utf8");
     const listed = JSON.parse(js.match(/const FORM_PROVIDERS = (\[[^\]]*\]);/)[1]);
