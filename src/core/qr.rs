@@ -4,9 +4,10 @@
 //! (MIT): the same version and error-correction choice (the smallest version at
 //! level M, raised to Q or H when that costs no size, level L for long text),
 //! the same Reed–Solomon codes, placement and mask penalty rules, so it draws
-//! the same code as `qrcodegen` for any text that has a lowercase letter (all
-//! digits or all upper case is byte mode here, where `qrcodegen` would pick a
-//! denser mode: still a valid code of the same text). It is written for speed:
+//! the same code as `qrcodegen` for any text `qrcodegen` puts in byte mode:
+//! any text but all digits or all of `0-9A-Z $%*+-./:` (those are byte mode
+//! here, where `qrcodegen` picks a denser mode: still a valid code of the same
+//! text, only larger). It is written for speed:
 //! the eight masks are scored on bit rows and bit columns (runs found with
 //! `trailing_zeros`, 2×2 blocks with word operations), which is where an
 //! encoder spends its time. Painting is the shell's job (`web::canvas`): this

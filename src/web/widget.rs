@@ -505,7 +505,9 @@ impl Widget {
             Effect::Countdown(to) => {
                 if let Ok(mut inner) = self.inner.try_borrow_mut() {
                     inner.countdown_to = to;
-                    inner.countdown = None;
+                    if let Some(timer) = &inner.countdown {
+                        timer.clear();
+                    }
                     if to.is_none() {
                         inner.view.countdown(None);
                     }
