@@ -9,9 +9,8 @@
 //! one queue: an event raised while another is being dispatched waits until
 //! that dispatch has finished, so every listener sees every event in order.
 //!
-//! The widget owns the session's one wake-up (a [`Timer`]: one JS callback
-//! re-armed with `setTimeout`, so a poll makes no new closure), the
-//! countdown's own timer, at most one
+//! The widget owns the session's one wake-up (`Option<Timeout>`, cleared by
+//! setting it to `None`), the countdown's own timer, at most one
 //! `AbortController` for the tracked request, and its listeners as gloo
 //! `EventListener`s that remove themselves when dropped. Answers are fed back
 //! only if they belong to the request still current; a create that answers
@@ -22,8 +21,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Element};
 
 use crate::core::api::{CreateResponse, StatusResponse};
@@ -71,10 +70,10 @@ pub struct Widget {
 struct Inner {
     session: Session,
     view: View,
-    timer: Option<Timer>,
+    timer: Option<Timeout>,
     /// The countdown's target and the timer for its next visible change.
     countdown_to: Option<Millis>,
-    countdown: Option<Timer>,
+    countdown: Option<Timeout>,
     abort: Option<AbortController>,
     /// Bumped for every tracked request; an answer with an older number is dropped.
     request: u32,
@@ -86,54 +85,6 @@ struct Inner {
     /// The last answer's raw body, for the fields the core passes through.
     last_body: JsValue,
     listeners: Vec<EventListener>,
-}
-
-/// A timer that keeps one JS callback for its whole life and re-arms it with
-/// `setTimeout`: a poll every few seconds then allocates no closure (a gloo
-/// `Timeout` makes one per call). `clear()` or dropping it cancels the
-/// pending call.
-struct Timer {
-    callback: Closure<dyn FnMut()>,
-    handle: Rc<Cell<Option<i32>>>,
-}
-
-impl Timer {
-    fn new(mut f: impl FnMut() + 'static) -> Timer {
-        let handle = Rc::new(Cell::new(None));
-        let fired = handle.clone();
-        let callback = Closure::new(move || {
-            fired.set(None);
-            f();
-        });
-        Timer { callback, handle }
-    }
-
-    /// Calls the callback in `delay` ms (and not at an earlier time set before).
-    fn set(&self, delay: u32) {
-        self.clear();
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let delay = delay.min(i32::MAX as u32) as i32;
-        let callback = self.callback.as_ref().unchecked_ref();
-        self.handle.set(
-            window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(callback, delay)
-                .ok(),
-        );
-    }
-
-    fn clear(&self) {
-        if let (Some(id), Some(window)) = (self.handle.take(), web_sys::window()) {
-            window.clear_timeout_with_handle(id);
-        }
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        self.clear();
-    }
 }
 
 fn now() -> Millis {
@@ -505,9 +456,7 @@ impl Widget {
             Effect::Countdown(to) => {
                 if let Ok(mut inner) = self.inner.try_borrow_mut() {
                     inner.countdown_to = to;
-                    if let Some(timer) = &inner.countdown {
-                        timer.clear();
-                    }
+                    inner.countdown = None;
                     if to.is_none() {
                         inner.view.countdown(None);
                     }
@@ -527,20 +476,13 @@ impl Widget {
                     Effect::Wake { at } => {
                         let delay = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
                         let weak = Rc::downgrade(self);
-                        let timer = inner.timer.get_or_insert_with(|| {
-                            Timer::new(move || {
-                                if let Some(widget) = weak.upgrade() {
-                                    widget.feed(Input::Tick);
-                                }
-                            })
-                        });
-                        timer.set(delay);
+                        inner.timer = Some(Timeout::new(delay, move || {
+                            if let Some(widget) = weak.upgrade() {
+                                widget.feed(Input::Tick);
+                            }
+                        }));
                     }
-                    Effect::ClearTimer => {
-                        if let Some(timer) = &inner.timer {
-                            timer.clear();
-                        }
-                    }
+                    Effect::ClearTimer => inner.timer = None,
                     Effect::HideQr => inner.view.hide_qr(),
                     Effect::Say(message) => {
                         let provider = inner.session.provider_id().to_owned();
@@ -576,9 +518,7 @@ impl Widget {
         let Ok(mut inner) = self.inner.try_borrow_mut() else {
             return;
         };
-        if let Some(timer) = &inner.countdown {
-            timer.clear();
-        }
+        inner.countdown = None;
         let Some(to) = inner.countdown_to else {
             return;
         };
@@ -592,14 +532,11 @@ impl Widget {
         }
         let weak = Rc::downgrade(self);
         let delay = next_change(remaining).min(i32::MAX as u64) as u32;
-        let timer = inner.countdown.get_or_insert_with(|| {
-            Timer::new(move || {
-                if let Some(widget) = weak.upgrade() {
-                    widget.tick_countdown();
-                }
-            })
-        });
-        timer.set(delay);
+        inner.countdown = Some(Timeout::new(delay, move || {
+            if let Some(widget) = weak.upgrade() {
+                widget.tick_countdown();
+            }
+        }));
     }
 
     fn navigate(&self, url: &str, mode: RedirectMode) {
