@@ -1,8 +1,10 @@
+// What the wasm's shell asks of JavaScript in one call instead of many.
 // Every hopae-* event detail is built here, from one table: the wasm
 // (src/web/events.rs imports emit()) passes the values positionally instead
 // of setting one property at a time, and element.js, mount.js and fallback.js
 // build their hopae-failed details with the same detail(), so every detail of
-// one event has the same keys in the same order. Imports nothing.
+// one event has the same keys in the same order. And request(), the one fetch
+// of the backend contract (src/web/http.rs). Imports nothing.
 
 /** Each event's detail keys, in order; `?`: left out when absent. emit()'s `kind` is the index of a type here. */
 const KEYS = {
@@ -37,3 +39,30 @@ export const dispatch = (host, type, detail) =>
 
 /** For the wasm (src/web/events.rs): dispatches event `kind` (an index into TYPES) with the detail of `values`. */
 export const emit = (host, kind, ...values) => dispatch(host, TYPES[kind], detail(TYPES[kind], ...values));
+
+/**
+ * For the wasm (src/web/http.rs): one request to the site's backend — headers
+ * set as js/mount.js sets them (Accept, the `headers` option, then
+ * Content-Type and Idempotency-Key for a create), no HTTP cache, keepalive for
+ * a DELETE (a cancel outlives the page) — or `sent`, the same create started
+ * before the module was ready. Resolves to [status, ok, date, retryAfter,
+ * body]: body is the text parsed as JSON, undefined if it is not JSON.
+ */
+export const request = (url, method, extra, credentials, body, key, signal, sent) => {
+  if (!sent) {
+    const headers = new Headers({ Accept: "application/json" });
+    for (const name in extra) headers.set(name, extra[name]);
+    if (body !== undefined) headers.set("Content-Type", "application/json");
+    if (key !== undefined) headers.set("Idempotency-Key", key);
+    sent = fetch(url, { method, headers, credentials, body, signal, cache: "no-store", keepalive: method === "DELETE" });
+  }
+  return sent.then(async (response) => {
+    const text = await response.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    const header = (name) => response.headers.get(name) ?? undefined;
+    return [response.status, response.ok, header("date"), header("retry-after"), json];
+  });
+};

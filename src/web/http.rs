@@ -1,14 +1,38 @@
 //! Talks to the site's backend: the three calls of the backend contract.
 //!
-//! Each call carries an `AbortSignal`. What the browser reports (a rejected
-//! fetch, a status, a body) becomes either the parsed JSON body or a
-//! [`core::error::Error`](crate::core::error::Error); nothing here decides
+//! Each call carries an `AbortSignal`. The fetch itself and the reading of
+//! its answer (status, `Date`, `Retry-After`, the body parsed as JSON) are one
+//! call of `request` in js/events.js, one promise per request instead of a
+//! `Headers`, a `RequestInit`, two awaited promises and a header read each
+//! from Rust. What the browser reports becomes either the parsed JSON body or
+//! a [`core::error::Error`](crate::core::error::Error); nothing here decides
 //! what a response means.
 
-use js_sys::{Object, Reflect, JSON};
+use js_sys::{Array, Object, Reflect, JSON};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal};
+
+#[wasm_bindgen(module = "/js/events.js")]
+extern "C" {
+    /// `fetch(url, {method, headers, credentials, body, signal, cache:
+    /// "no-store"})` (or the pending `sent`), resolving to `[status, ok,
+    /// date, retryAfter, body]` (`body`: the text parsed as JSON, `undefined`
+    /// if it is not JSON); rejects when the request or the body fails.
+    #[allow(clippy::too_many_arguments)]
+    #[wasm_bindgen(js_name = request)]
+    fn fetch_answer(
+        url: &str,
+        method: &str,
+        headers: &JsValue,
+        credentials: &str,
+        body: &JsValue,
+        key: &JsValue,
+        signal: Option<AbortSignal>,
+        sent: Option<js_sys::Promise>,
+    ) -> js_sys::Promise;
+}
 
 use crate::core::api::Problem;
 use crate::core::error::Error;
@@ -20,10 +44,11 @@ use crate::web::json::JsJson;
 pub struct Backend {
     /// `POST` here; `GET`/`DELETE` `{endpoint}/{id}`.
     pub endpoint: String,
-    /// Extra request headers (e.g. a CSRF token).
-    pub headers: Vec<(String, String)>,
+    /// Extra request headers (e.g. a CSRF token): a copy of the option's
+    /// object (names to strings), or `undefined`.
+    pub headers: JsValue,
     /// `fetch`'s credentials mode.
-    pub credentials: RequestCredentials,
+    pub credentials: &'static str,
     /// Extra fields for the create body, merged under `providerId`.
     pub extra_body: Option<Object>,
     /// The `userData` option: sent as the create body's `userData`.
@@ -43,16 +68,17 @@ impl Backend {
     /// `body`) from the page's options object; `Err` says what to fix.
     pub fn from_options(endpoint: &str, options: &JsValue) -> Result<Backend, String> {
         let get = |key: &str| Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        let mut headers = Vec::new();
+        let mut headers = JsValue::UNDEFINED;
         let given = get("headers");
         if given.is_object() {
             for entry in Object::entries(given.unchecked_ref()).iter() {
-                let pair: js_sys::Array = entry.unchecked_into();
-                match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    (Some(name), Some(value)) => headers.push((name, value)),
-                    _ => return Err(invalid("headers", "must map header names to strings")),
+                let pair: Array = entry.unchecked_into();
+                if pair.get(1).as_string().is_none() {
+                    return Err(invalid("headers", "must map header names to strings"));
                 }
             }
+            // A copy: a page changing its object later changes nothing.
+            headers = Object::assign(&Object::new(), given.unchecked_ref()).into();
         } else if !given.is_undefined() && !given.is_null() {
             return Err(invalid(
                 "headers",
@@ -60,9 +86,9 @@ impl Backend {
             ));
         }
         let credentials = match get("credentials").as_string().as_deref() {
-            None | Some("same-origin") => RequestCredentials::SameOrigin,
-            Some("include") => RequestCredentials::Include,
-            Some("omit") => RequestCredentials::Omit,
+            None | Some("same-origin") => "same-origin",
+            Some("include") => "include",
+            Some("omit") => "omit",
             Some(_) => {
                 return Err(invalid(
                     "credentials",
@@ -102,88 +128,68 @@ impl Backend {
         idempotency_key: Option<&str>,
         sent: Option<js_sys::Promise>,
     ) -> Result<Answer, Error> {
-        let init = RequestInit::new();
-        let headers = Headers::new().map_err(js_error)?;
-        headers
-            .set("Accept", "application/json")
-            .map_err(js_error)?;
-        for (name, value) in &self.headers {
-            headers.set(name, value).map_err(js_error)?;
-        }
-        let url = match request {
+        let (method, url, body, key) = match request {
             Request::Create {
                 provider_id,
                 user_data,
                 ..
-            } => {
-                init.set_method("POST");
-                headers
-                    .set("Content-Type", "application/json")
-                    .map_err(js_error)?;
-                if let Some(key) = idempotency_key {
-                    headers.set("Idempotency-Key", key).map_err(js_error)?;
-                }
-                init.set_body(&self.create_body(provider_id, user_data)?);
-                self.endpoint.clone()
-            }
-            Request::Status { verification_id } => {
-                init.set_method("GET");
-                self.url_of(verification_id)
-            }
-            Request::Cancel { verification_id } => {
-                init.set_method("DELETE");
-                // Let the cancel outlive the page, e.g. when it closes.
-                // (RequestInit has no typed setter for it.)
-                let _ = Reflect::set(&init, &"keepalive".into(), &true.into());
-                self.url_of(verification_id)
-            }
+            } => (
+                "POST",
+                self.endpoint.clone(),
+                self.create_body(provider_id, user_data)?,
+                idempotency_key.map_or(JsValue::UNDEFINED, JsValue::from_str),
+            ),
+            Request::Status { verification_id } => (
+                "GET",
+                self.url_of(verification_id),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ),
+            // (js/events.js sends a DELETE with keepalive: it outlives the page.)
+            Request::Cancel { verification_id } => (
+                "DELETE",
+                self.url_of(verification_id),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ),
         };
-        init.set_headers(&headers);
-        init.set_credentials(self.credentials);
-        init.set_cache(web_sys::RequestCache::NoStore);
-        if let Some(signal) = signal {
-            init.set_signal(Some(signal));
-        }
-        let pending = match sent {
-            Some(pending) => pending,
-            None => web_sys::window()
-                .ok_or_else(|| Error::Network("no window".into()))?
-                .fetch_with_str_and_init(&url, &init),
-        };
-        let response: Response = JsFuture::from(pending)
+        let pending = fetch_answer(
+            &url,
+            method,
+            &self.headers,
+            self.credentials,
+            &body,
+            &key,
+            signal.cloned(),
+            sent,
+        );
+        let answer: Array = JsFuture::from(pending)
             .await
             .map_err(|e| Error::Network(describe(&e)))?
-            .dyn_into()
-            .map_err(js_error)?;
-        let status = response.status();
-
-        let server_time = response
-            .headers()
-            .get("date")
-            .ok()
-            .flatten()
-            .and_then(|d| parse_http_date(&d));
-        let text = JsFuture::from(response.text().map_err(js_error)?)
-            .await
-            .map_err(|e| Error::Network(describe(&e)))?
+            .unchecked_into();
+        let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
+        let server_time = answer
+            .get(2)
             .as_string()
-            .unwrap_or_default();
-        let parsed = JSON::parse(&text).ok();
-        if !response.ok() {
-            let problem = parsed
-                .and_then(|v| Problem::from_json(&JsJson(v)))
-                .map(Box::new);
-            let retry_after = response.headers().get("retry-after").ok().flatten();
+            .and_then(|d| parse_http_date(d.as_str()));
+        let parsed = answer.get(4);
+        if !answer.get(1).is_truthy() {
+            let problem = Problem::from_json(&JsJson(parsed)).map(Box::new);
             return Err(Error::Http {
                 status,
                 problem,
-                retry_after,
+                retry_after: answer.get(3).as_string(),
             });
         }
-        match parsed {
-            Some(body) if body.is_object() => Ok(Answer { body, server_time }),
-            Some(_) => Err(Error::BadShape("the body is JSON but not an object".into())),
-            None => Err(Error::NotJson { status }),
+        if parsed.is_undefined() {
+            Err(Error::NotJson { status })
+        } else if parsed.is_object() {
+            Ok(Answer {
+                body: parsed,
+                server_time,
+            })
+        } else {
+            Err(Error::BadShape("the body is JSON but not an object".into()))
         }
     }
 }
