@@ -1,3 +1,27 @@
+// The encoder below is derived from Project Nayuki's QR Code generator library
+// (the `qrcodegen` crate 1.8), whose notice follows:
+//
+// QR Code generator library (Rust)
+//
+// Copyright (c) Project Nayuki. (MIT License)
+// https://www.nayuki.io/page/qr-code-generator-library
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy of
+// this software and associated documentation files (the "Software"), to deal in
+// the Software without restriction, including without limitation the rights to
+// use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of
+// the Software, and to permit persons to whom the Software is furnished to do so,
+// subject to the following conditions:
+// - The above copyright notice and this permission notice shall be included in
+//   all copies or substantial portions of the Software.
+// - The Software is provided "as is", without warranty of any kind, express or
+//   implied, including but not limited to the warranties of merchantability,
+//   fitness for a particular purpose and noninfringement. In no event shall the
+//   authors or copyright holders be liable for any claim, damages or other
+//   liability, whether in an action of contract, tort or otherwise, arising from,
+//   out of or in connection with the Software or the use or other dealings in the
+//   Software.
+
 //! The QR module grid, quiet zone included.
 //!
 //! A byte-mode QR encoder (ISO/IEC 18004), after Project Nayuki's `qrcodegen`
