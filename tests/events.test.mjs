@@ -93,8 +93,43 @@ test("the Rust side's kinds are the table's order (src/web/events.rs)", () => {
 
 test("the build ships events.js once, next to the glue: no snippets/ copy, the wasm's imports all under the short module", () => {
   const glue = readFileSync(new URL("hopae_connect_widget.js", dist), "utf8");
-  assert.match(glue, /import\s*\{\s*emit(?: as \w+)?\s*\}\s*from\s*["']\.\/events\.js["']/);
+  // The wasm imports emit() and request() from events.js: the glue's one import of it.
+  const imports = [...glue.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']\.\/events\.js["']/g)];
+  assert.equal(imports.length, 1, "one import of ./events.js");
+  assert.deepEqual(imports[0][1].split(",").map((s) => s.trim().split(/\s+as\s+/)[0]).sort(), ["emit", "request"]);
   assert.doesNotMatch(glue, /snippets\//);
   const wasm = new WebAssembly.Module(readFileSync(new URL("hopae_connect_widget_bg.wasm", dist)));
   assert.deepEqual([...new Set(WebAssembly.Module.imports(wasm).map((i) => i.module))], ["w"]);
+});
+
+test("request(): the shell's one fetch sets the headers in order, no-store, keepalive only for a DELETE, and reads status, Date, Retry-After and a JSON body", async () => {
+  const { request } = await import(new URL("events.js", dist));
+  const calls = [];
+  const saved = globalThis.fetch;
+  const answers = [
+    new Response('{"verificationId":"v1"}', { status: 201, headers: { date: "Fri, 27 Nov 2026 08:00:00 GMT" } }),
+    new Response("<html>oops</html>", { status: 502, headers: { "retry-after": "7" } }),
+  ];
+  globalThis.fetch = async (url, init) => (calls.push({ url, init }), answers.shift());
+  try {
+    const created = await request("/api/v", "POST", { Accept: "text/plain", "X-CSRF": "t", "Content-Type": "text/plain" }, "include", '{"providerId":"bankidse"}', "k1", undefined, undefined);
+    assert.deepEqual(created, [201, true, "Fri, 27 Nov 2026 08:00:00 GMT", undefined, { verificationId: "v1" }]);
+    const { init } = calls[0];
+    // The `headers` option may replace Accept; Content-Type and Idempotency-Key are the widget's.
+    assert.deepEqual([...init.headers], [["accept", "text/plain"], ["content-type", "application/json"], ["idempotency-key", "k1"], ["x-csrf", "t"]]);
+    assert.equal(init.method, "POST");
+    assert.equal(init.cache, "no-store");
+    assert.equal(init.credentials, "include");
+    assert.equal(init.keepalive, false);
+    const failed = await request("/api/v/v1", "DELETE", undefined, "same-origin", undefined, undefined, undefined, undefined);
+    assert.deepEqual(failed, [502, false, undefined, "7", undefined], "not JSON: body undefined");
+    assert.equal(calls[1].init.keepalive, true);
+    assert.equal(calls[1].init.headers.has("content-type"), false);
+    // A pending create started before the module was ready is read, not sent again.
+    const sent = Promise.resolve(new Response("null", { status: 200 }));
+    assert.deepEqual(await request("/api/v", "POST", undefined, "same-origin", "{}", "k2", undefined, sent), [200, true, undefined, undefined, null]);
+    assert.equal(calls.length, 2);
+  } finally {
+    globalThis.fetch = saved;
+  }
 });
