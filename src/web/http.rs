@@ -194,6 +194,25 @@ impl Backend {
     }
 }
 
+/// `POST url` with the JSON text `body` (not the backend: the `dc` flow's
+/// `callbackUrl`), through the same `request` as the backend's calls; true on
+/// a 2xx answer.
+pub async fn post_json(url: &str, body: &str) -> bool {
+    let pending = fetch_answer(
+        url,
+        "POST",
+        &JsValue::UNDEFINED,
+        "same-origin",
+        &JsValue::from_str(body),
+        &JsValue::UNDEFINED,
+        None,
+        None,
+    );
+    JsFuture::from(pending)
+        .await
+        .is_ok_and(|answer| Array::from(&answer).get(1).is_truthy())
+}
+
 impl Backend {
     /// The create body `send` posts: the `body` option's fields, then
     /// `providerId`, then `userData` (the form's, else the `userData` option).

@@ -687,17 +687,10 @@ async fn present(request: Option<JsValue>, url: &str) -> Result<(), String> {
         &field("data"),
         "}}",
     ]);
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&body.into());
-    if let Ok(headers) = web_sys::Headers::new() {
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_headers(&headers);
-    }
-    let sent = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
-    match sent.map(|r| r.unchecked_into::<web_sys::Response>().ok()) {
-        Ok(true) => Ok(()),
-        _ => Err("NetworkError".into()),
+    if crate::web::http::post_json(url, &body).await {
+        Ok(())
+    } else {
+        Err("NetworkError".into())
     }
 }
 
