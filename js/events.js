@@ -41,22 +41,29 @@ export const dispatch = (host, type, detail) =>
 export const emit = (host, kind, ...values) => dispatch(host, TYPES[kind], detail(TYPES[kind], ...values));
 
 /**
- * For the wasm (src/web/http.rs): one request to the site's backend — headers
- * set as js/mount.js sets them (Accept, the `headers` option, then
- * Content-Type and Idempotency-Key for a create), no HTTP cache, keepalive for
- * a DELETE (a cancel outlives the page) — or `sent`, the same create started
- * before the module was ready. Resolves to [status, ok, date, retryAfter,
- * body]: body is the text parsed as JSON, undefined if it is not JSON.
+ * One request to the site's backend, as the widget sends it: headers set in
+ * order (Accept, the `headers` option `extra`, then Content-Type when there
+ * is a body and the create's Idempotency-Key), no HTTP cache, keepalive for a
+ * DELETE (a cancel outlives the page). Returns fetch's promise. js/mount.js
+ * starts the first create with it, before the module is ready, and cancels
+ * one the widget did not adopt.
  */
-export const request = (url, method, extra, credentials, body, key, signal, sent) => {
-  if (!sent) {
-    const headers = new Headers({ Accept: "application/json" });
-    for (const name in extra) headers.set(name, extra[name]);
-    if (body !== undefined) headers.set("Content-Type", "application/json");
-    if (key !== undefined) headers.set("Idempotency-Key", key);
-    sent = fetch(url, { method, headers, credentials, body, signal, cache: "no-store", keepalive: method === "DELETE" });
-  }
-  return sent.then(async (response) => {
+export const send = (url, method, extra, credentials, body, key, signal) => {
+  const headers = new Headers({ Accept: "application/json" });
+  for (const name in extra) headers.set(name, extra[name]);
+  if (body !== undefined) headers.set("Content-Type", "application/json");
+  if (key !== undefined) headers.set("Idempotency-Key", key);
+  return fetch(url, { method, headers, credentials, body, signal, cache: "no-store", keepalive: method === "DELETE" });
+};
+
+/**
+ * For the wasm (src/web/http.rs): send()'s request
+ * — or `sent`, the same create started before the module was ready — read
+ * into [status, ok, date, retryAfter, body]: body is the text parsed as JSON,
+ * undefined if it is not JSON.
+ */
+export const request = (url, method, extra, credentials, body, key, signal, sent) =>
+  (sent ?? send(url, method, extra, credentials, body, key, signal)).then(async (response) => {
     const text = await response.text();
     let json;
     try {
@@ -65,4 +72,3 @@ export const request = (url, method, extra, credentials, body, key, signal, sent
     const header = (name) => response.headers.get(name) ?? undefined;
     return [response.status, response.ok, header("date"), header("retry-after"), json];
   });
-};

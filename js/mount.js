@@ -1,5 +1,5 @@
 import { load, mountWasm } from "./load.js";
-import { detail, dispatch } from "./events.js";
+import { detail, dispatch, send } from "./events.js";
 
 /** The latest mount() call per element: an earlier one still loading is superseded. */
 const latest = new WeakMap();
@@ -39,15 +39,8 @@ function firstCreate(o) {
   if (entries.some(([, v]) => typeof v !== "string")) return;
   const json = Object.assign({}, body, { providerId: provider });
   if (userData) json.userData = userData;
-  return { url, body: JSON.stringify(json), headers: entries, credentials };
+  return { url, body: JSON.stringify(json), headers: { ...headers }, credentials };
 }
-
-/** Headers set in order, as the widget sets them: Accept, the `headers` option, then `more`. */
-const headersOf = (request, more = []) => {
-  const headers = new Headers();
-  for (const [name, value] of [["Accept", "application/json"], ...request.headers, ...more]) headers.set(name, value);
-  return headers;
-};
 
 /**
  * Starts the first create now, not once the module is ready: the widget
@@ -61,8 +54,7 @@ function precreate(options) {
     if (!request) return;
     const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b | 256).toString(16).slice(1)).join("");
     const abort = new AbortController();
-    const headers = headersOf(request, [["Content-Type", "application/json"], ["Idempotency-Key", key]]);
-    const response = fetch(request.url, { method: "POST", headers, body: request.body, credentials: request.credentials, cache: "no-store", signal: abort.signal });
+    const response = send(request.url, "POST", request.headers, request.credentials, request.body, key, abort.signal);
     response.catch(() => {}); // read by the widget or by discard()
     return { ...request, same: JSON.stringify(request), key, response, abort };
   } catch {
@@ -79,10 +71,7 @@ function discard(started) {
   started?.response
     .then((response) => response.ok && response.json())
     .then(({ verificationId: id }) => {
-      if (typeof id === "string" && id) {
-        const init = { method: "DELETE", headers: headersOf(started), credentials: started.credentials, cache: "no-store", keepalive: true };
-        return fetch(`${started.url}/${encodeURIComponent(id)}`, init);
-      }
+      if (typeof id === "string" && id) return send(`${started.url}/${encodeURIComponent(id)}`, "DELETE", started.headers, started.credentials);
     })
     .catch(() => {});
 }

@@ -777,15 +777,9 @@ impl Session {
                 });
             }
             (ActionKind::Qr, Some(data)) => {
-                match QrMatrix::encode(&data) {
-                    Ok(matrix) => self.push(Effect::ShowQr(matrix)),
-                    Err(e) => {
-                        self.fail(Error::QrDataTooLong { len: e.len });
-                        return false;
-                    }
+                if !self.show_qr(data) {
+                    return false;
                 }
-                self.qr_data = Some(data);
-                self.flow_message = Message::ScanQr;
             }
             (ActionKind::Deeplink, Some(url)) => {
                 if is_safe_app_link(&url) {
