@@ -2,10 +2,10 @@
 //   <div data-hopae-verify data-endpoint="/api/verifications" data-provider="bankidse"></div>
 //   <script src="…/hopae-verify.js" defer></script>
 // It finds its .wasm next to itself (or where its data-wasm attribute says),
-// starts loading it at once, defines <hopae-verify>, and mounts every
+// starts loading the first-QR module beside it at once, defines <hopae-verify>, and mounts every
 // [data-hopae-verify] element from its data-* attributes, also ones added later;
 // removing such an element destroys its widget.
-import { locateWasm, prefetch } from "./load.js";
+import { loadFirst, locateWasm } from "./load.js";
 import { define } from "./define.js";
 import { mount } from "./mount.js";
 import { ATTRIBUTES, reportInvalid } from "./element.js";
@@ -30,7 +30,8 @@ else if (script?.src) {
       : fetch(script.src, { method: "HEAD" }).then((r) => near(r.url), () => near(script.src)),
   );
 } else locateWasm(new URL(WASM, document.baseURI)); // an inlined copy: next to the page
-prefetch();
+// The first-QR module (next to the .wasm) now; the widget's module once the first QR is painted.
+loadFirst();
 define();
 
 /** data-* key (dataset, camelCased) -> option: the element's attribute table. */

@@ -1,7 +1,11 @@
-// Loads the WebAssembly module once. In a browser the fetch and the compilation
-// start as soon as this module is evaluated (importing the package, or the
-// drop-in script running), so they overlap the page's own start-up; in Node
-// (server-side rendering) nothing happens until mount().
+// Loads the two WebAssembly modules, each once. The first-QR module
+// (hopae_first_bg.wasm, a fraction of the widget's size: the crate's feature
+// `first`) is fetched and compiled as soon as this module is evaluated
+// (importing the package, or the drop-in script running); it paints the
+// first code of the early create (js/mount.js). The widget's own module
+// (hopae_connect_widget_bg.wasm) is requested when mount() is ready for it:
+// after that first QR, so everything until the QR is the small module. In
+// Node (server-side rendering) nothing happens until mount().
 
 /**
  * The wasm-bindgen glue, imported on first use: not a static import, so the
@@ -20,6 +24,8 @@ export let mountWasm;
 
 /** Where the .wasm is: a URL or a promise of one (the drop-in may have to ask). */
 let source;
+/** Promise of the first-QR module's firstQr, or of undefined if it could not load. */
+let first;
 /** Its href once known, to compare with a `wasmUrl` option. */
 let sourceHref;
 /** Promise<WebAssembly.Module> of the current source. */
@@ -33,10 +39,13 @@ export function locateWasm(url) {
   source = url;
   sourceHref = typeof url?.then === "function" ? undefined : String(url);
   compiled = undefined;
+  first = undefined;
 }
 
-// (Written exactly so for bundlers: Vite and webpack emit the file and rewrite this URL.)
+// (Written exactly so for bundlers: Vite and webpack emit the files and rewrite these URLs.)
 const where = () => source ?? new URL("./hopae_connect_widget_bg.wasm", import.meta.url);
+// The first-QR module is next to the widget's, wherever that is.
+const whereFirst = () => (source ? Promise.resolve(source).then((url) => new URL("hopae_first_bg.wasm", url)) : new URL("./hopae_first_bg.wasm", import.meta.url));
 
 async function compile(url) {
   let response;
@@ -70,6 +79,26 @@ export function prefetch() {
   return compiled;
 }
 
+/** `wasmUrl` (the option): where the widget's module is (the first-QR module next to it), unless one is instantiated. */
+export function useWasmUrl(wasmUrl) {
+  if (wasmUrl != null && !ready) {
+    const url = String(new URL(wasmUrl, globalThis.document?.baseURI));
+    if (url !== sourceHref) locateWasm(url);
+  }
+}
+
+/**
+ * Starts loading the first-QR module, once per location; resolves to its
+ * `firstQr(canvas, answer, size)`, or to undefined if it cannot load: then
+ * nothing is painted early and the widget's module paints the first code.
+ */
+export function loadFirst() {
+  first ??= Promise.all([Promise.resolve(whereFirst()).then(compile), import("./hopae_first.js")])
+    .then(([module, exports]) => exports.default({ module_or_path: module }).then(() => exports.firstQr))
+    .catch(() => undefined);
+  return first;
+}
+
 /**
  * Resolves once the module is ready; rejects with an Error whose code is
  * "wasm_load_failed" (and `url`), after
@@ -77,10 +106,7 @@ export function prefetch() {
  * module is, unless one is already instantiated.
  */
 export function load(wasmUrl) {
-  if (wasmUrl != null && !ready) {
-    const url = String(new URL(wasmUrl, globalThis.document?.baseURI));
-    if (url !== sourceHref) locateWasm(url);
-  }
+  useWasmUrl(wasmUrl);
   ready ??= Promise.all([prefetch(), importGlue()])
     .then(([module, exports]) => exports.default({ module_or_path: module }).then(() => (mountWasm = exports.mount)))
     .catch((error) => {
@@ -90,9 +116,6 @@ export function load(wasmUrl) {
   return ready;
 }
 
-// The ES entry, in a browser: start now. (The drop-in bundle has no
-// import.meta.url; it locates the module itself and calls prefetch().)
-if (typeof document !== "undefined" && import.meta.url) {
-  prefetch();
-  importGlue().catch(() => {}); // reported by load(), if anyone mounts
-}
+// The ES entry, in a browser: the first-QR module now. (The drop-in bundle
+// has no import.meta.url; it locates the modules itself and calls loadFirst().)
+if (typeof document !== "undefined" && import.meta.url) loadFirst();

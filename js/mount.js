@@ -1,4 +1,4 @@
-import { load, mountWasm } from "./load.js";
+import { load, loadFirst, mountWasm, useWasmUrl } from "./load.js";
 import { detail, dispatch, send } from "./events.js";
 
 /** The latest mount() call per element: an earlier one still loading is superseded. */
@@ -76,6 +76,37 @@ function discard(started) {
     .catch(() => {});
 }
 
+/**
+ * How long mount() waits for the early create's answer before it loads the
+ * widget's module anyway: a backend slower than this gets the module loading
+ * while it works, so the widget is ready when the answer comes.
+ */
+const FIRST_QR_WAIT = 1000;
+
+/**
+ * Paints the first QR code into the skeleton `box` with the first-QR module
+ * as soon as the early create `started` answers, while the widget's module
+ * is not even requested: the code src/core/session.rs `first_qr` says the
+ * session paints first, nothing otherwise (another flow, an error, the module
+ * not loading). The widget then takes over, painting the same code in its
+ * card. Resolves when it has painted or given up; never rejects.
+ */
+async function paintFirst(started, box, size) {
+  try {
+    const [firstQr, answer] = await Promise.all([
+      loadFirst(),
+      // (A copy of the body: the widget reads the response itself.)
+      started.response.then((response) => response.ok && response.clone().json()),
+    ]);
+    if (!firstQr || !answer || !box.isConnected) return;
+    const canvas = box.ownerDocument.createElement("canvas");
+    const px = parseFloat(getComputedStyle(box).getPropertyValue("--_qr"));
+    if (firstQr(canvas, answer, px >= 96 && px <= 1024 ? Math.round(px) : 200)) box.append(canvas);
+  } catch {
+    // (Anything unusual: the widget paints the first code itself.)
+  }
+}
+
 /** What `done` settles with when a verification never started (superseded, destroyed while loading). */
 const NEVER_STARTED = () => ({ type: "hopae-cancelled", detail: detail("cancelled") });
 
@@ -110,9 +141,18 @@ export async function mount(element, options) {
     discard(started);
     started = null;
   };
+  // With a skeleton, the first QR is painted from the early create's answer
+  // before the widget's module is requested (paintFirst).
+  let painted;
   if (keyed && element.nodeType === 1 && options && typeof options === "object") {
+    try {
+      useWasmUrl(options.wasmUrl);
+    } catch {
+      // (An unusable wasmUrl: load() reports it.)
+    }
     queueMicrotask(() => {
       if (started === undefined && latest.get(element) === token) started = precreate(options) ?? null;
+      if (started && skeleton) painted = paintFirst(started, skeleton, options.size);
     });
   }
   let inner;
@@ -124,6 +164,7 @@ export async function mount(element, options) {
     destroy() {
       destroyed = true;
       drop();
+      skeleton?.remove();
       failureView?.remove();
       inner?.destroy();
       inner = undefined;
@@ -155,6 +196,19 @@ export async function mount(element, options) {
   let destroyed = false;
   let failureView;
   const start = async () => {
+    // (After the microtask above.)
+    await null;
+    if (painted) {
+      let waited;
+      await Promise.race([painted, new Promise((resolve) => (waited = setTimeout(resolve, FIRST_QR_WAIT)))]);
+      clearTimeout(waited);
+      painted = undefined;
+      if (destroyed || (keyed && latest.get(element) !== token)) {
+        drop();
+        skeleton?.remove();
+        return;
+      }
+    }
     try {
       await load(options?.wasmUrl);
     } catch (error) {
@@ -223,10 +277,15 @@ const WIDTH = (qr) => `calc(max(22em,${qr}) + ${PAD} + 2px)`;
 const HEIGHT = (qr) => `calc(${qr} + ${PAD} + 66px + 10.4em)`;
 const SKELETON_CSS =
   ":host{display:inline-block;max-width:100%;vertical-align:top}" +
-  `.hopae-verify-skeleton{box-sizing:border-box;max-width:100%;${FONT}width:${WIDTH("var(--_qr)")};height:${HEIGHT("var(--_qr)")};` +
+  `.hopae-verify-skeleton{position:relative;box-sizing:border-box;max-width:100%;${FONT}width:${WIDTH("var(--_qr)")};height:${HEIGHT("var(--_qr)")};` +
   "border:1px solid var(--hopae-border,#d0d7de);border-radius:var(--hopae-radius,12px);" +
-  // A faint square where the QR will be (below the title and two status lines).
-  "background:linear-gradient(#8881,#8881) 50% calc(var(--hopae-padding,20px) + 24px + 4.5675em)/var(--_qr) var(--_qr) no-repeat var(--hopae-background,#fff)}" +
+  // A faint square where the QR will be: below the title and two status
+  // lines (--_y), and on a phone below the app link's row too.
+  "--_y:calc(var(--hopae-padding,20px) + 24px + 4.5675em);" +
+  "background:linear-gradient(#8881,#8881) 50% var(--_y)/var(--_qr) var(--_qr) no-repeat var(--hopae-background,#fff)}" +
+  "@media (pointer:coarse){.hopae-verify-skeleton{--_y:calc(var(--hopae-padding,20px) + 38px + 6.8675em)}}" +
+  // The first QR (paintFirst), centred on that square as the card's is.
+  ".hopae-verify-skeleton>canvas{position:absolute;left:50%;top:calc(var(--_y) + var(--_qr)/2);transform:translate(-50%,-50%)}" +
   // Dark: transparent, as the card is.
   "@media (prefers-color-scheme:dark){.hopae-verify-skeleton{background-color:var(--hopae-background,#0000);border-color:var(--hopae-border,#30363d)}}";
 let skeletonSheet;

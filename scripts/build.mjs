@@ -19,6 +19,8 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
 // cargo -> wasm-bindgen -> wasm-opt (scripts/cargo-wasm.mjs: the pinned nightly, build-std).
 buildWasm(dist);
+// The first-QR module (the crate's feature `first`): hopae_first_bg.wasm + hopae_first.js.
+buildWasm(dist, { first: true });
 const JS = ["index.js", "mount.js", "load.js", "events.js", "element.js", "define.js", "fallback.js", "react.js"];
 const TYPES = ["index.d.ts", "define.d.ts", "react.d.ts", "vue.d.ts", "svelte.d.ts"];
 for (const file of [...JS, ...TYPES]) {
@@ -26,7 +28,7 @@ for (const file of [...JS, ...TYPES]) {
 }
 
 // What ships is minified (the glue most: wasm-bindgen writes it readable).
-for (const file of ["hopae_connect_widget.js", ...JS]) {
+for (const file of ["hopae_connect_widget.js", "hopae_first.js", ...JS]) {
   const path = join(dist, file);
   const { code } = await transform(readFileSync(path, "utf8"), { minify: true, format: "esm", target: "es2020", legalComments: "none" });
   writeFileSync(path, code);
@@ -55,9 +57,16 @@ await build({
         b.onLoad({ filter: /[\\/]load\.js$/ }, (args) => {
           const source = readFileSync(args.path, "utf8");
           const glue = 'import("./hopae_connect_widget.js")';
-          if (!source.includes(glue)) throw new Error(`build: ${glue} not in dist/load.js`);
-          const contents = source.replace(glue, "Promise.resolve({ default: init$, mount: mount$ })").replace('import("./events.js")', "0");
-          return { contents: `import init$, { mount as mount$ } from "./hopae_connect_widget.js";${contents}`, loader: "js" };
+          const firstGlue = 'import("./hopae_first.js")';
+          for (const g of [glue, firstGlue]) if (!source.includes(g)) throw new Error(`build: ${g} not in dist/load.js`);
+          const contents = source
+            .replace(glue, "Promise.resolve({ default: init$, mount: mount$ })")
+            .replace(firstGlue, "Promise.resolve({ default: first$, firstQr: firstQr$ })")
+            .replace('import("./events.js")', "0");
+          return {
+            contents: `import init$, { mount as mount$ } from "./hopae_connect_widget.js";import first$, { firstQr as firstQr$ } from "./hopae_first.js";${contents}`,
+            loader: "js",
+          };
         });
       },
     },
@@ -73,7 +82,7 @@ rmSync(join(dist, "dropin.js"));
 // so a page that uses several entries still has one loader and one module.
 // (load.js keeps `new URL("./hopae_connect_widget_bg.wasm", import.meta.url)`
 // literal in index.js, next to the .wasm, for Vite and webpack.)
-const SHARED = ["./hopae_connect_widget.js", "./events.js", "./fallback.js"];
+const SHARED = ["./hopae_connect_widget.js", "./hopae_first.js", "./events.js", "./fallback.js"];
 const fromIndex = (specifiers) => ({
   name: "from-index",
   setup(b) {
@@ -112,7 +121,7 @@ await build({
 // Subresource Integrity hashes of what a page may load straight from a CDN
 // (README: <script src=… integrity=… crossorigin>).
 const integrity = {};
-for (const file of ["hopae-verify.js", "hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", ...JS]) {
+for (const file of ["hopae-verify.js", "hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", "hopae_first_bg.wasm", "hopae_first.js", ...JS]) {
   integrity[file] = `sha384-${createHash("sha384").update(readFileSync(join(dist, file))).digest("base64")}`;
 }
 writeFileSync(join(dist, "integrity.json"), `${JSON.stringify(integrity, null, 2)}\n`);
@@ -121,4 +130,4 @@ const row = (file) => {
   const bytes = readFileSync(join(dist, file));
   return `${file.padEnd(32)} ${String(statSync(join(dist, file)).size).padStart(7)} B  gzip ${String(gzipSync(bytes, { level: 9 }).length).padStart(6)} B`;
 };
-console.log(["built dist/:", ...["hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", "index.js", "hopae-verify.js"].map(row)].join("\n  "));
+console.log(["built dist/:", ...["hopae_first_bg.wasm", "hopae_first.js", "hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", "index.js", "hopae-verify.js"].map(row)].join("\n  "));

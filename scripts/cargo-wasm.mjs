@@ -28,9 +28,10 @@ export function wasmRelease(cargoToml = readFileSync(join(root, "Cargo.toml"), "
 }
 
 /** cargo's command line and environment for a wasm build in `profile`. */
-export function cargoCommand(profile = "release", { stable = process.env.HOPAE_WASM_STABLE === "1" } = {}) {
+export function cargoCommand(profile = "release", { stable = process.env.HOPAE_WASM_STABLE === "1", first = false } = {}) {
   const meta = stable ? undefined : wasmRelease();
   const args = ["build", "--profile", profile, "--lib", "--target", TARGET];
+  if (first) args.push("--features", "first");
   const env = { ...process.env };
   if (meta) {
     args.unshift(`+${meta.toolchain}`);
@@ -40,6 +41,9 @@ export function cargoCommand(profile = "release", { stable = process.env.HOPAE_W
     // A separate target dir: the nightly std must not evict the stable builds the tests use.
     env.CARGO_TARGET_DIR = join(root, "target/wasm-release");
   }
+  // The first-QR module (feature `first`) has its own target dir: building one
+  // never invalidates the other.
+  if (first) env.CARGO_TARGET_DIR = join(env.CARGO_TARGET_DIR ?? join(root, "target"), "first");
   const dir = env.CARGO_TARGET_DIR ?? join(root, "target");
   return { args, env, wasm: join(dir, TARGET, profile, "hopae_connect_widget.wasm") };
 }
@@ -59,17 +63,20 @@ export const WASM_OPT_FLAGS = ["-Oz", "--low-memory-unused", "--flatten", "--rer
 
 /**
  * cargo -> wasm-bindgen (--target web) -> wasm-opt -> short import names into `outDir`: the module
- * hopae_connect_widget_bg.wasm and its glue hopae_connect_widget.js.
+ * hopae_connect_widget_bg.wasm and its glue hopae_connect_widget.js, or with
+ * `first` the first-QR module hopae_first_bg.wasm and hopae_first.js (the
+ * crate's feature `first`: src/lib.rs).
  * `names` keeps the function names (profile `names`, wasm-opt -g) for twiggy.
  */
-export function buildWasm(outDir, { names = false, ...options } = {}) {
-  const built = cargoWasm(names ? "names" : "release", options);
-  execFileSync("wasm-bindgen", [built, "--out-dir", outDir, "--target", "web", "--omit-default-module-path"], { cwd: root, stdio: "inherit" });
-  sharedSnippets(outDir);
-  const wasm = join(outDir, "hopae_connect_widget_bg.wasm");
+export function buildWasm(outDir, { names = false, first = false, ...options } = {}) {
+  const built = cargoWasm(names ? "names" : "release", { first, ...options });
+  const out = first ? "hopae_first" : "hopae_connect_widget";
+  execFileSync("wasm-bindgen", [built, "--out-dir", outDir, "--out-name", out, "--target", "web", "--omit-default-module-path"], { cwd: root, stdio: "inherit" });
+  sharedSnippets(outDir, out);
+  const wasm = join(outDir, `${out}_bg.wasm`);
   execFileSync(join(root, "node_modules/.bin/wasm-opt"), [...(names ? [...WASM_OPT_FLAGS.filter((f) => f !== "--strip-debug"), "-g"] : WASM_OPT_FLAGS), wasm, "-o", wasm], { cwd: root, stdio: "inherit" });
   // Short import names in the wasm and the glue (scripts/wasm-imports.mjs).
-  if (!names) shortenImports(wasm, join(outDir, "hopae_connect_widget.js"));
+  if (!names) shortenImports(wasm, join(outDir, `${out}.js`), `./${out}_bg.js`);
   return wasm;
 }
 
@@ -80,8 +87,8 @@ export function buildWasm(outDir, { names = false, ...options } = {}) {
  * scripts/build.mjs copies js/*.js), where the other modules import it too:
  * the glue's import is pointed there and snippets/ removed.
  */
-export function sharedSnippets(outDir) {
-  const gluePath = join(outDir, "hopae_connect_widget.js");
+export function sharedSnippets(outDir, out = "hopae_connect_widget") {
+  const gluePath = join(outDir, `${out}.js`);
   const glue = readFileSync(gluePath, "utf8").replace(/(["'])\.\/snippets\/[^"'/]+\/js\/([\w-]+\.js)\1/g, '"./$2"');
   if (glue.includes("./snippets/")) throw new Error("cargo-wasm: the glue imports a snippet that is not a js/*.js module");
   writeFileSync(gluePath, glue);

@@ -6,7 +6,6 @@
 // and the module to "w". Run on wasm-bindgen's output (after wasm-opt).
 import { readFileSync, writeFileSync } from "node:fs";
 
-const MODULE = "./hopae_connect_widget_bg.js";
 
 function readU32(bytes, at) {
   let value = 0, shift = 0, byte;
@@ -45,8 +44,8 @@ function shortName(i) {
   return out;
 }
 
-/** Rewrites `wasmPath` and `gluePath` in place; returns the old → new map. */
-export function shortenImports(wasmPath, gluePath) {
+/** Rewrites `wasmPath` and `gluePath` (whose import module is `MODULE`) in place; returns the old → new map. */
+export function shortenImports(wasmPath, gluePath, MODULE = "./hopae_connect_widget_bg.js") {
   const bytes = readFileSync(wasmPath);
   let glue = readFileSync(gluePath, "utf8");
   const out = [bytes.subarray(0, 8)];

@@ -26,10 +26,45 @@ static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "first")))]
 pub use exports::*;
 
-#[cfg(target_arch = "wasm32")]
+/// The first-QR module: the feature `first` builds this crate with only
+/// `firstQr` exported, a module a fraction of the widget's size that the
+/// loader runs as soon as the early create answers (js/mount.js), so the QR
+/// is on screen before the widget's own module has even been requested.
+#[cfg(all(target_arch = "wasm32", feature = "first"))]
+mod first {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    use crate::core::api::CreateResponse;
+    use crate::core::qr::QrMatrix;
+    use crate::core::session::first_qr;
+    use crate::web::json::JsJson;
+
+    /// Paints on `canvas`, at about `size` CSS pixels, the QR code the
+    /// session will paint first for the create answer `body` (parsed JSON),
+    /// exactly as the widget paints it; `false` (nothing painted) when the
+    /// answer needs the whole widget first (`core::session::first_qr`) or
+    /// anything is unusual. Never throws.
+    #[wasm_bindgen(js_name = firstQr)]
+    pub fn paint_first_qr(canvas: JsValue, body: JsValue, size: u32) -> bool {
+        let Ok(canvas) = canvas.dyn_into::<web_sys::HtmlCanvasElement>() else {
+            return false;
+        };
+        let Ok(answer) = CreateResponse::from_json(&JsJson(body)) else {
+            return false;
+        };
+        let Some(Ok(qr)) = first_qr(&answer).map(QrMatrix::encode) else {
+            return false;
+        };
+        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        crate::web::canvas::paint(&canvas, &qr, size, dpr).is_ok()
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", not(feature = "first")))]
 mod exports {
     use std::rc::Rc;
 

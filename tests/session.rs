@@ -7,8 +7,9 @@ use hopae_connect_widget::core::config::{Config, Options, RedirectMode};
 use hopae_connect_widget::core::error::Error;
 use hopae_connect_widget::core::json::parse;
 use hopae_connect_widget::core::messages::{Message, Messages};
+use hopae_connect_widget::core::qr::QrMatrix;
 use hopae_connect_widget::core::session::{
-    Actions, Effect, Event, Input, Reply, Request, Session, HIDDEN_INTERVAL,
+    first_qr, Actions, Effect, Event, Input, Reply, Request, Session, HIDDEN_INTERVAL,
 };
 use proptest::prelude::*;
 
@@ -1360,4 +1361,84 @@ fn a_dc_answer_without_native_mode_shows_its_link_as_a_qr_code() {
     assert!(s
         .handle(Input::Credential(Err("NotAllowedError".into())), 200)
         .is_empty());
+}
+
+/// A create answer built from parts, for the first-QR property below.
+fn create_answer(
+    id: &str,
+    status: &str,
+    flow: Option<&str>,
+    details: &str,
+    action: Option<&str>,
+) -> String {
+    let flow = flow.map_or(String::new(), |f| format!(r#","flowType":"{f}""#));
+    let action = action.map_or(String::new(), |a| format!(r#","action":{a}"#));
+    format!(
+        r#"{{"verificationId":"{id}","status":"{status}"{flow},"flowDetails":{{{details}}}{action}}}"#
+    )
+}
+
+proptest! {
+    /// What the first-QR module paints early (`first_qr`) is what the session,
+    /// given the same answer, paints first, and nothing in that answer ends
+    /// the session, redirects or shows another code: the early paint is never
+    /// wrong, only early. Answers where it paints nothing are not constrained.
+    #[test]
+    fn the_early_qr_is_the_code_the_session_paints_first(
+        id in prop::sample::select(vec!["v1", "", "  "]),
+        status in prop::sample::select(vec!["initiated", "pending", "completed", "failed", "expired", "cancelled", "new_state"]),
+        flow in prop::sample::select(vec![None, Some("qr"), Some("push"), Some("redirect"), Some("dc"), Some("nfc")]),
+        qr in prop::sample::select(vec![None, Some("bankid.abc.1.def"), Some("https://example.com/x"), Some("")]),
+        link in prop::sample::select(vec![None, Some("https://wallet.example/l")]),
+        native in any::<bool>(),
+        url in prop::sample::select(vec![None, Some("https://idp.example/a"), Some("javascript:alert(1)")]),
+        action in prop::sample::select(vec![None, Some(r#"{"type":"qr","url":"https://x.example/q"}"#), Some(r#"{"type":"redirect","url":"https://idp.example/r"}"#), Some(r#"{"type":"push"}"#)]),
+    ) {
+        let mut details = Vec::new();
+        if let Some(q) = qr { details.push(format!(r#""qrData":"{q}""#)); }
+        if let Some(l) = link { details.push(format!(r#""linkData":"{l}""#)); }
+        if native { details.push(r#""request":{},"callbackUrl":"https://rp.example/cb""#.to_owned()); }
+        if let Some(u) = url { details.push(format!(r#""authorizationUrl":"{u}""#)); }
+        let json = create_answer(id, status, flow, &details.join(","), action);
+        let Ok(body) = CreateResponse::from_json(&parse(&json).expect("test JSON")) else { return Ok(()) };
+        let Some(early) = first_qr(&body).map(str::to_owned) else { return Ok(()) };
+        let mut s = Session::new(config(""), 7);
+        s.handle(Input::Start, 0);
+        let fx = s.handle(created(&json, None), 100);
+        let painted = fx.iter().find_map(|e| match e { Effect::ShowQr(m) => Some(m.clone()), _ => None });
+        match QrMatrix::encode(&early) {
+            Ok(matrix) => prop_assert_eq!(painted, Some(matrix), "{}", json),
+            Err(_) => prop_assert_eq!(painted, None),
+        }
+        prop_assert_eq!(fx.iter().filter(|e| matches!(e, Effect::ShowQr(_))).count(), 1, "{}", json);
+        prop_assert!(!fx.iter().any(|e| matches!(e, Effect::Redirect { .. } | Effect::Credential { .. })), "{}", json);
+        prop_assert!(
+            events(&fx).iter().all(|e| matches!(e, Event::Initiated { .. } | Event::Status { .. })),
+            "{}: {:?}", json, events(&fx)
+        );
+    }
+}
+
+#[test]
+fn the_early_qr_is_painted_only_for_a_plain_qr_answer() {
+    let body = |json: &str| {
+        CreateResponse::from_json(&parse(json).expect("test JSON")).expect("a create answer")
+    };
+    let qr = body(QR_CREATE);
+    assert_eq!(first_qr(&qr), Some("bankidse:///?token=abc"));
+    for other in [
+        QR_CREATE.replace(r#""verificationId":"v1""#, r#""verificationId":" ""#),
+        QR_CREATE.replace("initiated", "completed"),
+        QR_CREATE.replace(
+            r#""expiresAt""#,
+            r#""action":{"type":"redirect","url":"https://idp.example/r"},"expiresAt""#,
+        ),
+        QR_CREATE.replace(r#""flowType":"qr""#, r#""flowType":"push""#),
+    ] {
+        assert_eq!(first_qr(&body(&other)), None, "{other}");
+    }
+    let dc = body(
+        r#"{"verificationId":"v1","status":"initiated","flowType":"dc","flowDetails":{"linkData":"https://wallet.example/l"}}"#,
+    );
+    assert_eq!(first_qr(&dc), Some("https://wallet.example/l"));
 }

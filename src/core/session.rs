@@ -1100,6 +1100,29 @@ impl Session {
     }
 }
 
+/// The QR code the session paints first for the create answer `body`, when
+/// nothing else in the answer can change what is shown: the `qr` flow's
+/// `qrData`, or a `dc` answer's cross-device link without native mode, with
+/// an id, no `action` and a status that is not final. This is what the
+/// first-QR module (src/lib.rs `firstQr`, feature `first`) paints while the
+/// rest of the widget loads; `None` means it paints nothing and the session
+/// shows the answer once it is ready. tests/session.rs checks that the
+/// session's first painted code is this one for every such answer.
+pub fn first_qr(body: &CreateResponse) -> Option<&str> {
+    let ends = Status::parse(&body.status).is_some_and(|s| s.is_terminal());
+    if body.verification_id.trim().is_empty() || body.action.is_some() || ends {
+        return None;
+    }
+    match &body.flow {
+        Flow::Qr { data }
+        | Flow::Dc {
+            callback: None,
+            link: Some(data),
+        } => Some(data),
+        _ => None,
+    }
+}
+
 /// `bankid.<qrStartToken>.<seconds>.<HMAC>`: BankID's animated QR payload,
 /// a new code every second.
 pub fn is_animated_qr(data: &str) -> bool {

@@ -52,6 +52,10 @@ function site(demo) {
       const body = await readFile(join(root, "dist", "hopae_connect_widget_bg.wasm"));
       return res.writeHead(200, { "Content-Type": state.wasmType }).end(body);
     }
+    if (file === "hopae_first_bg.wasm") {
+      if (state.wasmMissing) return res.writeHead(404).end("Not found");
+      return res.writeHead(200, { "Content-Type": state.wasmType }).end(await readFile(join(root, "dist", file)));
+    }
     if (file && /^[\w.-]+\.js$/.test(file)) {
       try {
         const body = await readFile(join(root, "dist", file));
@@ -109,6 +113,7 @@ describe("hosting the widget from a CDN or a static host", () => {
     const { page: p } = await open("/bare.html", dropIn(PKG));
     const started = await waitForEvent(p, "hopae-initiated");
     assert.ok(s.state.requests.includes(`GET ${PKG}/dist/hopae_connect_widget_bg.wasm`), s.state.requests.join("\n"));
+    assert.ok(s.state.requests.includes(`GET ${PKG}/dist/hopae_first_bg.wasm`), s.state.requests.join("\n"));
     assert.ok(!s.state.requests.some((r) => r === "GET /npm/hopae_connect_widget_bg.wasm"), "no guess next to the bare URL");
     await env.control(`/verifications/${started.verificationId}/complete`);
     const completed = await waitForEvent(p, "hopae-completed");
@@ -127,6 +132,7 @@ describe("hosting the widget from a CDN or a static host", () => {
     const self = await open("/self.html", dropIn(`${PKG}/dist/hopae-verify.js`, 'data-wasm="/self-hosted/widget.wasm"'));
     await waitForEvent(self.page, "hopae-initiated");
     assert.ok(s.state.requests.includes("GET /self-hosted/widget.wasm"));
+    assert.ok(s.state.requests.includes("GET /self-hosted/hopae_first_bg.wasm"), "the first-QR module next to it");
   });
 
   test("the ES entry takes a wasmUrl, and `await verification.done` gives the outcome", async () => {
@@ -141,6 +147,7 @@ v.done.then((o) => (window.outcome = o));
     );
     const started = await waitForEvent(p, "hopae-initiated");
     assert.ok(s.state.requests.includes("GET /self-hosted/widget.wasm"));
+    assert.ok(s.state.requests.includes("GET /self-hosted/hopae_first_bg.wasm"), "the first-QR module next to it");
     await env.control(`/verifications/${started.verificationId}/complete`);
     const outcome = await (await p.waitForFunction(() => window.outcome, null, { timeout: 20_000 })).jsonValue();
     assert.equal(outcome.type, "hopae-completed");

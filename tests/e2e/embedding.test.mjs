@@ -118,11 +118,11 @@ describe("script-tag drop-in", () => {
     assert.equal(await page.evaluate(() => window.cspViolations), undefined);
   });
 
-  test("it finds its .wasm next to itself, wherever it is served from", async () => {
+  test("it finds its .wasm files next to itself, wherever it is served from: the first-QR module, then the widget's", async () => {
     const { page } = await openDemo(env, {}, {}, "/static.html");
     await waitForEvent(page, "hopae-initiated");
     const wasm = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.endsWith(".wasm")));
-    assert.deepEqual(wasm, [`${env.demo.url}/dist/hopae_connect_widget_bg.wasm`]);
+    assert.deepEqual(wasm, [`${env.demo.url}/dist/hopae_first_bg.wasm`, `${env.demo.url}/dist/hopae_connect_widget_bg.wasm`]);
   });
 });
 

@@ -121,19 +121,20 @@ export function eventsOf(page, type) {
 }
 
 /**
- * Reads the QR canvas's pixels (as base64, which is fast) and decodes them
+ * Reads the QR canvas's pixels (`selector`: the widget's canvas unless
+ * given; as base64, which is fast) and decodes them
  * with jsQR. Returns {text, width, height, cssWidth, greys}: `greys` counts
  * pixels that are neither pure black nor pure white (anti-aliasing).
  */
-export async function readQr(page) {
-  const { b64, width, height, cssWidth } = await page.evaluate(() => {
-    const canvas = window.deepQuery(".hopae-verify-qr");
+export async function readQr(page, selector = ".hopae-verify-qr") {
+  const { b64, width, height, cssWidth } = await page.evaluate((selector) => {
+    const canvas = window.deepQuery(selector);
     if (!canvas || canvas.hidden || !canvas.width) return { b64: "", width: 0, height: 0, cssWidth: 0 };
     const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
     let binary = "";
     for (let i = 0; i < data.length; i += 0x8000) binary += String.fromCharCode.apply(null, data.subarray(i, i + 0x8000));
     return { b64: btoa(binary), width: canvas.width, height: canvas.height, cssWidth: canvas.getBoundingClientRect().width };
-  });
+  }, selector);
   if (!width) return null;
   const pixels = new Uint8ClampedArray(Buffer.from(b64, "base64"));
   let greys = 0;

@@ -1,0 +1,195 @@
+// Everything until the QR is the small first-QR module (issue 13): the page
+// loads index.js (or the drop-in script), the first-QR glue and
+// hopae_first_bg.wasm, the early create answers, and the QR is on screen
+// before the widget's own module (hopae_connect_widget_bg.wasm, its glue,
+// events.js) is even requested. These tests hold the widget's module back and
+// read what the page shows and requested: the code decodes to the create's
+// qrData, the files before it are exactly what tests/size.test.mjs weighs,
+// and the widget then takes over the same verification. When there is no
+// first code to paint (its module missing, an error answer, a slow backend)
+// the widget's module loads and does it all, as before.
+import { after, afterEach, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+
+import { entries } from "../../scripts/size.mjs";
+import { installDeepQuery, readQr, setup, until } from "./helpers.mjs";
+
+const OPEN = new Set(["initiated", "pending", "awaiting_user_action", "authenticating", "processing"]);
+const WIDGET = ["hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", "events.js"];
+
+let env;
+before(async () => {
+  env = await setup();
+});
+afterEach(async () => {
+  await env.closePages();
+});
+after(async () => {
+  await env.close();
+});
+
+const summary = async () => (await fetch(`${env.demo.url}/__sim/summary`)).json();
+const openCount = (s) => Object.entries(s.byStatus).filter(([status]) => OPEN.has(status)).reduce((n, [, c]) => n + c, 0);
+
+const PAGES = {
+  es: `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module">import { mount } from "/dist/index.js";
+const el = document.getElementById("verify");
+for (const t of ["initiated", "failed"]) el.addEventListener("hopae-" + t, (e) => (window.events ??= []).push(t));
+window.handle = mount(el, { endpoint: "/api/verifications", providerId: "bankidse" });</script>
+</head><body><div id="verify"></div></body></html>`,
+  dropin: `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script src="/dist/hopae-verify.js" defer></script>
+<script>document.addEventListener("hopae-initiated", () => (window.events ??= []).push("initiated"));</script>
+</head><body><div data-hopae-verify data-endpoint="/api/verifications" data-provider="bankidse"></div></body></html>`,
+};
+
+/** The first QR, painted into the skeleton before the widget's module. */
+const FIRST = ".hopae-verify-skeleton > canvas";
+const firstShown = (page) => page.evaluate((s) => Boolean(window.deepQuery(s)?.width), FIRST);
+
+/**
+ * Opens one of PAGES with the widget's files held back until `release()`
+ * (`hold: false`: not held), and `routes` added. Records, in order, every file of /dist/ the page
+ * requests, whether the first QR was on screen when each widget file was
+ * requested, and the create's answers.
+ */
+async function open(name, { hold = true, routes = {} } = {}) {
+  await fetch(`${env.demo.url}/__sim/reset`, { method: "POST" });
+  const context = await env.browser.newContext();
+  env.contexts.add(context);
+  const page = await context.newPage();
+  await installDeepQuery(page);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  const files = [];
+  const answers = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/dist/")) files.push(path.slice("/dist/".length));
+  });
+  page.on("response", async (r) => {
+    if (r.request().method() === "POST" && new URL(r.url()).pathname === "/api/verifications") answers.push(await r.json().catch(() => null));
+  });
+  const widget = { requested: [], firstShownThen: [] };
+  let release;
+  const released = new Promise((resolve) => (release = resolve));
+  await page.route(/\/dist\/(hopae_connect_widget_bg\.wasm|hopae_connect_widget\.js|events\.js)$/, async (route) => {
+    widget.requested.push(new URL(route.request().url()).pathname.slice("/dist/".length));
+    widget.firstShownThen.push(await firstShown(page).catch(() => false));
+    if (hold) await released;
+    await route.continue().catch(() => {});
+  });
+  // (`routes` may be a function of `widget`: the handlers run before open() returns.)
+  for (const [pattern, handler] of Object.entries(typeof routes === "function" ? routes(widget) : routes)) await page.route(pattern, handler);
+  await page.route(`${env.demo.url}/first-${name}.html`, (route) => route.fulfill({ contentType: "text/html", body: PAGES[name] }));
+  await page.goto(`${env.demo.url}/first-${name}.html`);
+  return { page, files, answers, widget, release, problems };
+}
+
+/** The text of the QR on `selector`'s canvas, once one decodes. */
+const decoded = (page, selector) => until(() => readQr(page, selector).then((qr) => qr?.text), 10_000, `a QR on ${selector} that decodes`);
+
+describe("the first QR is on screen before the widget's module is requested", () => {
+  for (const name of ["es", "dropin"]) {
+    test(`${name}: the code decodes to the create's qrData; only the files size.test.mjs weighs came before it; the widget takes over`, { timeout: 30_000 }, async () => {
+      const { page, files, answers, widget, release, problems } = await open(name);
+      const text = await decoded(page, FIRST);
+      await until(() => answers.length === 1, 5_000, "the create's answer, read");
+      assert.equal(text, answers[0].flowDetails.qrData, "the first QR is the create's qrData");
+      // What the page requested until the QR, and nothing of the widget's module yet.
+      await until(() => widget.requested.length > 0, 5_000, "the widget's module, requested after the first QR");
+      const before = files.slice(0, files.indexOf(widget.requested[0]));
+      const weighed = entries()[name === "es" ? "esEntry" : "dropIn"];
+      assert.deepEqual([...new Set(before)].sort(), [...weighed].sort(), "the files before the widget's module are the ones weighed");
+      assert.ok(widget.firstShownThen.every(Boolean), `the first QR was on screen before ${widget.requested}`);
+      assert.deepEqual(await page.evaluate(() => window.events ?? []), [], "no hopae-initiated before the widget");
+      // The widget takes over the same verification: its card, its QR, one verification.
+      release();
+      await page.waitForFunction(() => window.events?.includes("initiated"));
+      assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
+      assert.equal(await page.evaluate((s) => window.deepQuery(s), FIRST), null, "the skeleton is gone");
+      const s = await summary();
+      assert.equal(s.sessions, 1, "one verification");
+      assert.equal(openCount(s), 1);
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  test("the first-QR module does not load: nothing is painted early, the widget's module does it all", { timeout: 30_000 }, async () => {
+    const { page, widget, problems } = await open("es", {
+      hold: false,
+      routes: { "**/hopae_first_bg.wasm": (route) => route.fulfill({ status: 404, body: "gone" }) },
+    });
+    assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
+    assert.deepEqual(widget.firstShownThen, [false, false, false]);
+    assert.equal((await summary()).sessions, 1);
+    assert.deepEqual(problems, []);
+  });
+
+  test("the create answers an error: nothing is painted early; the widget retries with the same key and paints the QR", { timeout: 30_000 }, async () => {
+    let failedOnce = false;
+    const keys = [];
+    const { page, widget, problems } = await open("es", {
+      hold: false,
+      routes: {
+        "**/api/verifications": (route) => {
+          if (route.request().method() !== "POST") return route.continue();
+          keys.push(route.request().headers()["idempotency-key"]);
+          if (failedOnce) return route.continue();
+          failedOnce = true;
+          return route.fulfill({ status: 503, contentType: "application/problem+json", body: JSON.stringify({ title: "unavailable", status: 503 }) });
+        },
+      },
+    });
+    assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
+    assert.ok(widget.firstShownThen.every((shown) => !shown));
+    assert.equal(keys.length, 2);
+    assert.equal(keys[0], keys[1], "the retry has the first create's key");
+    assert.equal((await summary()).sessions, 1);
+    assert.deepEqual(problems, []);
+  });
+
+  test("a backend slower than a second: the widget's module loads while the create is pending", { timeout: 30_000 }, async () => {
+    let answered = false;
+    let requestedWhilePending;
+    const { page, release } = await open("es", {
+      routes: (widget) => ({
+        "**/api/verifications": async (route) => {
+          if (route.request().method() !== "POST") return route.continue();
+          // Held until the widget's module is requested (at most 5 s).
+          await until(() => widget.requested.length > 0, 5_000, "the widget's module").catch(() => {});
+          requestedWhilePending = widget.requested.length > 0 && !answered;
+          answered = true;
+          return route.continue();
+        },
+      }),
+    });
+    release();
+    assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
+    assert.equal(requestedWhilePending, true, "the widget's module was requested while the create was pending");
+    assert.equal((await summary()).sessions, 1);
+  });
+
+  test("removed while the first QR is shown (drop-in): the verification is cancelled, none left open", { timeout: 30_000 }, async () => {
+    const { page, release } = await open("dropin");
+    await decoded(page, FIRST);
+    await page.evaluate(() => document.querySelector("[data-hopae-verify]").remove());
+    release();
+    let s;
+    await until(async () => openCount((s = await summary())) === 0, 10_000, "none open").catch(() => {});
+    assert.deepEqual([s.sessions, openCount(s), s.byStatus.cancelled], [1, 0, 1]);
+  });
+});
+
+test("the weighed files are the first-QR module and what imports it, never the widget's module", () => {
+  const { esEntry, dropIn, afterQr } = entries();
+  for (const file of WIDGET) {
+    assert.ok(!esEntry.includes(file) && !dropIn.includes(file), `${file} is weighed before the QR`);
+    assert.ok(afterQr.includes(file), `${file} is not in afterQr`);
+  }
+  assert.ok(esEntry.includes("hopae_first_bg.wasm") && dropIn.includes("hopae_first_bg.wasm"));
+});
