@@ -15,6 +15,8 @@ import { shortenImports } from "./wasm-imports.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TARGET = "wasm32-unknown-unknown";
+/** The first-QR module's stack, bytes (tests/e2e/first-qr.test.mjs paints a version-40 code with it). */
+export const FIRST_STACK = 65536;
 
 /** The [package.metadata.wasm-release] table of Cargo.toml (strings and string arrays only). */
 export function wasmRelease(cargoToml = readFileSync(join(root, "Cargo.toml"), "utf8")) {
@@ -43,7 +45,13 @@ export function cargoCommand(profile = "release", { stable = process.env.HOPAE_W
   }
   // The first-QR module (feature `first`) has its own target dir: building one
   // never invalidates the other.
-  if (first) env.CARGO_TARGET_DIR = join(env.CARGO_TARGET_DIR ?? join(root, "target"), "first");
+  // Its work (one encode, one paint) needs a small stack: 64 KiB instead of
+  // Rust's 1 MiB, so its memory is 2 pages, not 17.
+  if (first) {
+    env.CARGO_TARGET_DIR = join(env.CARGO_TARGET_DIR ?? join(root, "target"), "first");
+    const flags = env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS;
+    env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS = `${flags ? `${flags} ` : ""}-Clink-arg=-zstack-size=${FIRST_STACK}`;
+  }
   const dir = env.CARGO_TARGET_DIR ?? join(root, "target");
   return { args, env, wasm: join(dir, TARGET, profile, "hopae_connect_widget.wasm") };
 }

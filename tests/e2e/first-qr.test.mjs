@@ -36,7 +36,7 @@ const PAGES = {
 <script type="module">import { mount } from "/dist/index.js";
 const el = document.getElementById("verify");
 for (const t of ["initiated", "failed"]) el.addEventListener("hopae-" + t, (e) => (window.events ??= []).push(t));
-window.handle = mount(el, { endpoint: "/api/verifications", providerId: "bankidse" });</script>
+window.handle = mount(el, { endpoint: "/api/verifications", providerId: "bankidse", size: location.hash === "#big" ? 512 : undefined });</script>
 </head><body><div id="verify"></div></body></html>`,
   dropin: `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <script src="/dist/hopae-verify.js" defer></script>
@@ -54,7 +54,7 @@ const firstShown = (page) => page.evaluate((s) => Boolean(window.deepQuery(s)?.w
  * requests, whether the first QR was on screen when each widget file was
  * requested, and the create's answers.
  */
-async function open(name, { hold = true, routes = {} } = {}) {
+async function open(name, { hold = true, routes = {}, hash = "" } = {}) {
   await fetch(`${env.demo.url}/__sim/reset`, { method: "POST" });
   const context = await env.browser.newContext();
   env.contexts.add(context);
@@ -86,7 +86,7 @@ async function open(name, { hold = true, routes = {} } = {}) {
   // (`routes` may be a function of `widget`: the handlers run before open() returns.)
   for (const [pattern, handler] of Object.entries(typeof routes === "function" ? routes(widget) : routes)) await page.route(pattern, handler);
   await page.route(`${env.demo.url}/first-${name}.html`, (route) => route.fulfill({ contentType: "text/html", body: PAGES[name] }));
-  await page.goto(`${env.demo.url}/first-${name}.html`);
+  await page.goto(`${env.demo.url}/first-${name}.html${hash}`);
   return { page, files, answers, widget, release, problems };
 }
 
@@ -172,6 +172,27 @@ describe("the first QR is on screen before the widget's module is requested", ()
     assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
     assert.equal(requestedWhilePending, true, "the widget's module was requested while the create was pending");
     assert.equal((await summary()).sessions, 1);
+  });
+
+  test("a version-40 code (2,900 bytes of qrData) is painted by the first-QR module, within its 64 KiB stack", { timeout: 30_000 }, async () => {
+    const long = `https://app.example/scan?d=${"x".repeat(2900 - 27)}`;
+    const { page, problems } = await open("es", {
+      hash: "#big",
+      routes: {
+        "**/api/verifications": async (route) => {
+          if (route.request().method() !== "POST") return route.continue();
+          const response = await route.fetch();
+          const json = await response.json();
+          json.flowDetails.qrData = long;
+          return route.fulfill({ response, json });
+        },
+      },
+    });
+    assert.equal(long.length, 2900);
+    assert.equal(await decoded(page, FIRST), long);
+    const { width } = await readQr(page, FIRST);
+    assert.equal(width % 185, 0, `177 modules + the quiet zone: ${width} px`);
+    assert.deepEqual(problems, []);
   });
 
   test("removed while the first QR is shown (drop-in): the verification is cancelled, none left open", { timeout: 30_000 }, async () => {
