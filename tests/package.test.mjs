@@ -52,7 +52,7 @@ describe("npm pack", () => {
   });
 
   test("the tarball holds the built widget, its types and the server, and nothing else", () => {
-    for (const file of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/define.js", "dist/define.d.ts", "dist/hopae-verify.js", "dist/hopae_connect_widget_bg.wasm", "dist/hopae_connect_widget.js", "dist/events.js", "dist/fallback.js", "dist/react.js", "dist/react.d.ts", "dist/vue.d.ts", "dist/svelte.d.ts", "dist/integrity.json", "server/index.js", "server/index.d.ts", "LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md"]) {
+    for (const file of ["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/define.js", "dist/define.d.ts", "dist/hopae-verify.js", "dist/hopae_connect_widget_bg.wasm", "dist/hopae_connect_widget.js", "dist/hopae_first_bg.wasm", "dist/hopae_first.js", "dist/events.js", "dist/fallback.js", "dist/react.js", "dist/react.d.ts", "dist/vue.d.ts", "dist/svelte.d.ts", "dist/integrity.json", "server/index.js", "server/index.d.ts", "LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md"]) {
       assert.ok(tarball.files.includes(file), `${file} is packed`);
     }
     assert.deepEqual(tarball.files.filter((f) => !/^(dist|server)\//.test(f) && !["package.json", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md"].includes(f)), []);
@@ -74,11 +74,15 @@ window.demoHandle = await mount(document.getElementById("widget"), { endpoint: "
     execFileSync("npm", ["install", tarball.path, "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: app, stdio: "pipe" });
     execFileSync(process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: app, stdio: "pipe" });
     const built = readdirSync(join(app, "dist", "assets"));
-    assert.ok(built.some((f) => f.endsWith(".wasm")), `Vite emitted the .wasm: ${built}`);
+    for (const name of ["hopae_first_bg", "hopae_connect_widget_bg"]) assert.ok(built.some((f) => f.startsWith(name) && f.endsWith(".wasm")), `Vite emitted ${name}.wasm: ${built}`);
 
     env = await setup({}, { wwwRoot: join(app, "dist") });
     const { page, problems } = await openDemo(env);
     await page.waitForFunction(() => window.demoEvents.filter((e) => e.type === "hopae-initiated").length === 2);
+    // Both modules, as Vite rewrote their URLs: the first-QR module first.
+    const wasm = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.endsWith(".wasm")).map((n) => n.split("/").pop()));
+    assert.equal(wasm.length, 2, String(wasm));
+    assert.match(wasm[0], /^hopae_first_bg/);
     const started = await waitForEvent(page, "hopae-initiated");
     const qr = await readQr(page);
     const state = await (await fetch(`${env.demo.url}/__sim/verifications/${started.verificationId}`)).json();
