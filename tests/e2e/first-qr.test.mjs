@@ -83,8 +83,8 @@ async function open(name, { hold = true, routes = {}, hash = "" } = {}) {
     if (hold) await released;
     await route.continue().catch(() => {});
   });
-  // (`routes` may be a function of `widget`: the handlers run before open() returns.)
-  for (const [pattern, handler] of Object.entries(typeof routes === "function" ? routes(widget) : routes)) await page.route(pattern, handler);
+  // (`routes` may be a function of `widget` and `page`: the handlers may run before open() returns.)
+  for (const [pattern, handler] of Object.entries(typeof routes === "function" ? routes(widget, page) : routes)) await page.route(pattern, handler);
   await page.route(`${env.demo.url}/first-${name}.html`, (route) => route.fulfill({ contentType: "text/html", body: PAGES[name] }));
   await page.goto(`${env.demo.url}/first-${name}.html${hash}`);
   return { page, files, answers, widget, release, problems };
@@ -172,6 +172,24 @@ describe("the first QR is on screen before the widget's module is requested", ()
     assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
     assert.equal(requestedWhilePending, true, "the widget's module was requested while the create was pending");
     assert.equal((await summary()).sessions, 1);
+  });
+
+  test("the widget's module does not load after the first QR: the code goes, hopae-failed says wasm_load_failed, the verification is cancelled", { timeout: 30_000 }, async () => {
+    const { page, widget } = await open("es", {
+      hold: false,
+      routes: (widget, page) => ({
+        "**/hopae_connect_widget_bg.wasm": async (route) => {
+          widget.shownAt404 = await firstShown(page);
+          return route.fulfill({ status: 404, body: "gone" });
+        },
+      }),
+    });
+    await page.waitForFunction(() => window.events?.includes("failed"));
+    assert.equal(widget.shownAt404, true, "the first QR was on screen when the module failed");
+    assert.equal(await page.evaluate((s) => window.deepQuery(s), FIRST), null, "no code left on screen");
+    let s;
+    await until(async () => openCount((s = await summary())) === 0, 10_000, "none open").catch(() => {});
+    assert.deepEqual([s.sessions, openCount(s), s.byStatus.cancelled], [1, 0, 1]);
   });
 
   test("a version-40 code (2,900 bytes of qrData) is painted by the first-QR module, within its 64 KiB stack", { timeout: 30_000 }, async () => {
