@@ -67,13 +67,13 @@ export function totals(dir = dist) {
   return out;
 }
 
-/** twiggy's top `n` items of a names-kept build (built into target/size-names/). */
-export async function twiggyTop(n = 20) {
-  const out = join(root, "target/size-names");
+/** twiggy's top `n` items of a names-kept build (built into target/size-names/; `first`: the first-QR module). */
+export async function twiggyTop(n = 20, { first = false } = {}) {
+  const out = join(root, first ? "target/size-names-first" : "target/size-names");
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const { buildWasm } = await import("./cargo-wasm.mjs");
-  const wasm = buildWasm(out, { names: true });
+  const wasm = buildWasm(out, { names: true, first });
   // The name section itself is not shipped: left out of the rows (still in the total).
   const out_ = execFileSync("twiggy", ["top", "-n", String(n + 1), wasm], { encoding: "utf8" });
   // Readable rows: no crate hashes, long generic names cut at 140 characters.
@@ -103,7 +103,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       console.log("\ntwiggy is missing: bash scripts/setup.sh --size");
       process.exit(0);
     }
-    console.log("\ntwiggy top 20 (names-kept build, profile `names`, wasm-opt -g):\n");
+    console.log("\ntwiggy top 20 of the widget's module (names-kept build, profile `names`, wasm-opt -g):\n");
     console.log(await twiggyTop(20));
+    console.log("\ntwiggy top 10 of the first-QR module (the same, feature `first`):\n");
+    console.log(await twiggyTop(10, { first: true }));
   }
 }
