@@ -141,8 +141,10 @@ export async function mount(element, options) {
     discard(started);
     started = null;
   };
-  // With a skeleton, the first QR is painted from the early create's answer
-  // before the widget's module is requested (paintFirst).
+  // With a skeleton, and the widget's module not ready yet, the first QR is
+  // painted from the early create's answer before that module is requested
+  // (paintFirst). Once it is ready (a second widget on the page), the widget
+  // adopts the create at once.
   let painted;
   if (keyed && element.nodeType === 1 && options && typeof options === "object") {
     try {
@@ -152,7 +154,7 @@ export async function mount(element, options) {
     }
     queueMicrotask(() => {
       if (started === undefined && latest.get(element) === token) started = precreate(options) ?? null;
-      if (started && skeleton) painted = paintFirst(started, skeleton, options.size);
+      if (started && skeleton && !mountWasm) painted = paintFirst(started, skeleton, options.size);
     });
   }
   let inner;

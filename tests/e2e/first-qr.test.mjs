@@ -54,12 +54,14 @@ const firstShown = (page) => page.evaluate((s) => Boolean(window.deepQuery(s)?.w
  * requests, whether the first QR was on screen when each widget file was
  * requested, and the create's answers.
  */
-async function open(name, { hold = true, routes = {}, hash = "" } = {}) {
+async function open(name, { hold = true, routes = {}, hash = "", clock = false } = {}) {
   await fetch(`${env.demo.url}/__sim/reset`, { method: "POST" });
   const context = await env.browser.newContext();
   env.contexts.add(context);
   const page = await context.newPage();
   await installDeepQuery(page);
+  // (A clock the test can stop; it runs as the real one until then.)
+  if (clock) await page.clock.install();
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
@@ -190,6 +192,33 @@ describe("the first QR is on screen before the widget's module is requested", ()
     let s;
     await until(async () => openCount((s = await summary())) === 0, 10_000, "none open").catch(() => {});
     assert.deepEqual([s.sessions, openCount(s), s.byStatus.cancelled], [1, 0, 1]);
+  });
+
+  test("a second widget, the module ready: its card comes at once, without waiting for its create or painting early", { timeout: 30_000 }, async () => {
+    const { page } = await open("es", { hold: false, clock: true });
+    await page.waitForFunction(() => window.events?.includes("initiated"));
+    // The page's time stands still from here: the card must not come from mount()'s 1 s fallback.
+    await page.clock.pauseAt(new Date(Date.now() + 1000));
+    let releaseCreate;
+    const held = new Promise((resolve) => (releaseCreate = resolve));
+    await page.route("**/api/verifications", async (route) => {
+      if (route.request().method() !== "POST") return route.continue();
+      await held;
+      return route.continue();
+    });
+    await page.evaluate(async () => {
+      const { mount } = await import("/dist/index.js");
+      const el = document.body.appendChild(document.createElement("div"));
+      el.id = "second";
+      window.second = mount(el, { endpoint: "/api/verifications", providerId: "bankidse" });
+    });
+    // Its card (title, spinner) while its create is still held.
+    await page.waitForFunction(() => document.getElementById("second").shadowRoot?.querySelector(".hopae-verify-title")?.textContent, null, { timeout: 10_000 });
+    assert.equal(await page.evaluate(() => document.getElementById("second").shadowRoot.querySelector(".hopae-verify-skeleton")), null);
+    releaseCreate();
+    await page.waitForFunction(() => !document.getElementById("second").shadowRoot.querySelector(".hopae-verify-qr").hidden);
+    assert.equal((await summary()).sessions, 2);
+    assert.equal(await page.evaluate(() => window.second.then((h) => typeof h.destroy)), "function");
   });
 
   test("a version-40 code (2,900 bytes of qrData) is painted by the first-QR module, within its 64 KiB stack", { timeout: 30_000 }, async () => {
