@@ -1,6 +1,7 @@
 // A classic script loaded first by the cold pages: records when the first QR
 // (dark pixels) reaches a canvas, at the draw call itself, with no polling
-// loop competing for the main thread. window.qrAt: ms since navigation start.
+// loop competing for the main thread. window.qrAt: ms since navigation start;
+// window.cardAt: when the widget's card painted its code (ours only).
 (() => {
   const proto = CanvasRenderingContext2D.prototype;
   const dark = (canvas) => {
@@ -14,6 +15,8 @@
     proto[method] = function (...args) {
       const result = original.apply(this, args);
       if (window.qrAt === undefined && dark(this.canvas)) window.qrAt = performance.now();
+      // The widget's own card painting its code (after the first-QR module's, on our pages).
+      if (window.cardAt === undefined && this.canvas.classList.contains("hopae-verify-qr") && dark(this.canvas)) window.cardAt = performance.now();
       return result;
     };
   }
