@@ -57,18 +57,23 @@ export const send = (url, method, extra, credentials, body, key, signal) => {
 };
 
 /**
- * For the wasm (src/web/http.rs): send()'s request
- * — or `sent`, the same create started before the module was ready — read
- * into [status, ok, date, retryAfter, body]: body is the text parsed as JSON,
- * undefined if it is not JSON.
+ * A response read into [status, ok, date, retryAfter, body]: body is the
+ * text parsed as JSON, undefined if it is not JSON.
+ */
+export const read = async (response) => {
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  const header = (name) => response.headers.get(name) ?? undefined;
+  return [response.status, response.ok, header("date"), header("retry-after"), json];
+};
+
+/**
+ * For the wasm (src/web/http.rs): send()'s request, read(); or `sent`, the
+ * same create started before the module was ready and read already
+ * (js/mount.js precreate).
  */
 export const request = (url, method, extra, credentials, body, key, signal, sent) =>
-  (sent ?? send(url, method, extra, credentials, body, key, signal)).then(async (response) => {
-    const text = await response.text();
-    let json;
-    try {
-      json = JSON.parse(text);
-    } catch {}
-    const header = (name) => response.headers.get(name) ?? undefined;
-    return [response.status, response.ok, header("date"), header("retry-after"), json];
-  });
+  sent ?? send(url, method, extra, credentials, body, key, signal).then(read);

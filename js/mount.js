@@ -1,5 +1,5 @@
 import { load, loadFirst, mountWasm, useWasmUrl } from "./load.js";
-import { detail, dispatch, send } from "./events.js";
+import { detail, dispatch, read, send } from "./events.js";
 
 /** The latest mount() call per element: an earlier one still loading is superseded. */
 const latest = new WeakMap();
@@ -54,7 +54,10 @@ function precreate(options) {
     if (!request) return;
     const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b | 256).toString(16).slice(1)).join("");
     const abort = new AbortController();
-    const response = send(request.url, "POST", request.headers, request.credentials, request.body, key, abort.signal);
+    // Read as soon as it answers ([status, ok, date, retryAfter, body], as
+    // events.js request() gives the widget), once for all of its readers: the
+    // first QR, the widget, discard().
+    const response = send(request.url, "POST", request.headers, request.credentials, request.body, key, abort.signal).then(read);
     response.catch(() => {}); // read by the widget or by discard()
     return { ...request, same: JSON.stringify(request), key, response, abort };
   } catch {
@@ -69,8 +72,8 @@ function precreate(options) {
  */
 function discard(started) {
   started?.response
-    .then((response) => response.ok && response.json())
-    .then(({ verificationId: id }) => {
+    .then(([, ok, , , body]) => {
+      const id = ok && body?.verificationId;
       if (typeof id === "string" && id) return send(`${started.url}/${encodeURIComponent(id)}`, "DELETE", started.headers, started.credentials);
     })
     .catch(() => {});
@@ -91,15 +94,17 @@ const FIRST_QR_WAIT = 1000;
  * not loading). The widget then takes over, painting the same code in its
  * card. Resolves when it has painted or given up; never rejects.
  */
-async function paintFirst(started, box, size) {
+async function paintFirst(started, box) {
   try {
-    const [firstQr, answer] = await Promise.all([
-      loadFirst(),
-      // (A copy of the body: the widget reads the response itself.)
-      started.response.then((response) => response.ok && response.clone().json()),
-    ]);
-    if (!firstQr || !answer || !box.isConnected) return;
+    // (A module that cannot load gives up at once: the widget's module is then not kept waiting for the answer.)
+    const firstQr = await loadFirst();
+    const [, ok, , , answer] = firstQr ? await started.response : [];
+    if (!ok || !answer || !box.isConnected) return;
     const canvas = box.ownerDocument.createElement("canvas");
+    // Hidden from assistive technology while the placeholder is aria-busy;
+    // the widget's card names its code. part="qr": styled as the card's is.
+    canvas.setAttribute("aria-hidden", "true");
+    canvas.setAttribute("part", "qr");
     const px = parseFloat(getComputedStyle(box).getPropertyValue("--_qr"));
     if (firstQr(canvas, answer, px >= 96 && px <= 1024 ? Math.round(px) : 200)) box.append(canvas);
   } catch {
@@ -154,7 +159,7 @@ export async function mount(element, options) {
     }
     queueMicrotask(() => {
       if (started === undefined && latest.get(element) === token) started = precreate(options) ?? null;
-      if (started && skeleton && !mountWasm) painted = paintFirst(started, skeleton, options.size);
+      if (started && skeleton && !mountWasm) painted = paintFirst(started, skeleton);
     });
   }
   let inner;
@@ -198,8 +203,14 @@ export async function mount(element, options) {
   let destroyed = false;
   let failureView;
   const start = async () => {
-    // (After the microtask above.)
+    // (After the microtask above.) Superseded or destroyed already (React
+    // StrictMode's first mount): nothing to load for.
     await null;
+    if (destroyed || (keyed && latest.get(element) !== token)) {
+      drop();
+      skeleton?.remove();
+      return;
+    }
     if (painted) {
       let waited;
       await Promise.race([painted, new Promise((resolve) => (waited = setTimeout(resolve, FIRST_QR_WAIT)))]);
@@ -287,7 +298,7 @@ const SKELETON_CSS =
   "background:linear-gradient(#8881,#8881) 50% var(--_y)/var(--_qr) var(--_qr) no-repeat var(--hopae-background,#fff)}" +
   "@media (pointer:coarse){.hopae-verify-skeleton{--_y:calc(var(--hopae-padding,20px) + 38px + 6.8675em)}}" +
   // The first QR (paintFirst), centred on that square as the card's is.
-  ".hopae-verify-skeleton>canvas{position:absolute;left:50%;top:calc(var(--_y) + var(--_qr)/2);transform:translate(-50%,-50%)}" +
+  ".hopae-verify-skeleton>canvas{position:absolute;left:50%;top:calc(var(--_y) + var(--_qr)/2);transform:translate(-50%,-50%);background:#fff;border-radius:calc(var(--hopae-radius,12px)/3)}" +
   // Dark: transparent, as the card is.
   "@media (prefers-color-scheme:dark){.hopae-verify-skeleton{background-color:var(--hopae-background,#0000);border-color:var(--hopae-border,#30363d)}}";
 let skeletonSheet;

@@ -36,7 +36,10 @@ const PAGES = {
 <script type="module">import { mount } from "/dist/index.js";
 const el = document.getElementById("verify");
 for (const t of ["initiated", "failed"]) el.addEventListener("hopae-" + t, (e) => (window.events ??= []).push(t));
-window.handle = mount(el, { endpoint: "/api/verifications", providerId: "bankidse", size: location.hash === "#big" ? 512 : undefined });</script>
+const options = { endpoint: "/api/verifications", providerId: "bankidse", size: location.hash === "#big" ? 512 : undefined };
+// #strict: mounted twice in one task, as React StrictMode does.
+if (location.hash === "#strict") mount(el, options);
+window.handle = mount(el, options);</script>
 </head><body><div id="verify"></div></body></html>`,
   dropin: `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <script src="/dist/hopae-verify.js" defer></script>
@@ -60,8 +63,23 @@ async function open(name, { hold = true, routes = {}, hash = "", clock = false }
   env.contexts.add(context);
   const page = await context.newPage();
   await installDeepQuery(page);
+  // When the first QR pixels were drawn (window.qrAt, as bench/site/probe.js).
+  await page.addInitScript({ path: new URL("../../bench/site/probe.js", import.meta.url).pathname });
+  // Per animation frame from the first QR on: is a QR on screen (the first one or the card's)?
+  await page.addInitScript(() => {
+    const frames = (window.qrFrames = []);
+    const tick = () => {
+      const first = window.deepQuery(".hopae-verify-skeleton > canvas");
+      const card = window.deepQuery(".hopae-verify-qr");
+      const shown = Boolean(first?.width || (card && !card.hidden && card.width));
+      if (shown || frames.length) frames.push(shown);
+      if (frames.length < 600) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
   // (A clock the test can stop; it runs as the real one until then.)
   if (clock) await page.clock.install();
+  if (clock === "paused") await page.clock.pauseAt(new Date(Date.now() + 1000));
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
@@ -92,6 +110,10 @@ async function open(name, { hold = true, routes = {}, hash = "", clock = false }
   return { page, files, answers, widget, release, problems };
 }
 
+/** The widget's files whose requests started before the first QR pixels were drawn (resource timing, in the page). */
+const widgetBeforeQr = (page) =>
+  page.evaluate((files) => performance.getEntriesByType("resource").filter((e) => files.some((f) => e.name.endsWith(`/${f}`)) && !(e.startTime > window.qrAt)).map((e) => e.name), WIDGET);
+
 /** The text of the QR on `selector`'s canvas, once one decodes. */
 const decoded = (page, selector) => until(() => readQr(page, selector).then((qr) => qr?.text), 10_000, `a QR on ${selector} that decodes`);
 
@@ -108,12 +130,16 @@ describe("the first QR is on screen before the widget's module is requested", ()
       const weighed = entries()[name === "es" ? "esEntry" : "dropIn"];
       assert.deepEqual([...new Set(before)].sort(), [...weighed].sort(), "the files before the widget's module are the ones weighed");
       assert.ok(widget.firstShownThen.every(Boolean), `the first QR was on screen before ${widget.requested}`);
+      assert.deepEqual(await widgetBeforeQr(page), [], "none of the widget's files was requested before the first QR");
       assert.deepEqual(await page.evaluate(() => window.events ?? []), [], "no hopae-initiated before the widget");
       // The widget takes over the same verification: its card, its QR, one verification.
       release();
       await page.waitForFunction(() => window.events?.includes("initiated"));
       assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
       assert.equal(await page.evaluate((s) => window.deepQuery(s), FIRST), null, "the skeleton is gone");
+      // No frame without a QR at the handover: the widget paints its own in the task that removes the first.
+      const frames = await page.evaluate(() => window.qrFrames);
+      assert.ok(frames.length > 0 && frames.every(Boolean), `frames without a QR after the first one: ${frames.filter((f) => !f).length} of ${frames.length}`);
       const s = await summary();
       assert.equal(s.sessions, 1, "one verification");
       assert.equal(openCount(s), 1);
@@ -121,13 +147,38 @@ describe("the first QR is on screen before the widget's module is requested", ()
     });
   }
 
-  test("the first-QR module does not load: nothing is painted early, the widget's module does it all", { timeout: 30_000 }, async () => {
+  test("the first-QR module does not load: nothing is painted early, the widget's module is requested at once, not after the create", { timeout: 30_000 }, async () => {
+    let requestedWhilePending;
     const { page, widget, problems } = await open("es", {
       hold: false,
-      routes: { "**/hopae_first_bg.wasm": (route) => route.fulfill({ status: 404, body: "gone" }) },
+      // (The page's timers stopped: mount()'s 1 s fallback cannot be what requests the module.)
+      clock: "paused",
+      routes: (widget) => ({
+        "**/hopae_first_bg.wasm": (route) => route.fulfill({ status: 404, body: "gone" }),
+        "**/api/verifications": async (route) => {
+          if (route.request().method() !== "POST") return route.continue();
+          // Held until the widget's module is requested (at most 5 s).
+          await until(() => widget.requested.length > 0, 5_000, "the widget's module").catch(() => {});
+          requestedWhilePending = widget.requested.length > 0;
+          return route.continue();
+        },
+      }),
     });
     assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
+    assert.equal(requestedWhilePending, true, "the widget's module was requested while the create was pending");
     assert.deepEqual(widget.firstShownThen, [false, false, false]);
+    assert.equal((await summary()).sessions, 1);
+    assert.deepEqual(problems, []);
+  });
+
+  test("mounted twice in one task (React StrictMode): the superseded mount loads nothing; the first QR still comes first; one verification", { timeout: 30_000 }, async () => {
+    const { page, widget, release, problems } = await open("es", { hash: "#strict" });
+    await decoded(page, FIRST);
+    await until(() => widget.requested.length > 0, 5_000, "the widget's module");
+    assert.ok(widget.firstShownThen.every(Boolean), `the first QR was on screen before ${widget.requested}`);
+    assert.deepEqual(await widgetBeforeQr(page), [], "none of the widget's files was requested before the first QR");
+    release();
+    await page.waitForFunction(() => window.events?.includes("initiated"));
     assert.equal((await summary()).sessions, 1);
     assert.deepEqual(problems, []);
   });
