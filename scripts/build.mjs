@@ -19,7 +19,7 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
 // cargo -> wasm-bindgen -> wasm-opt (scripts/cargo-wasm.mjs: the pinned nightly, build-std).
 buildWasm(dist);
-// The first-QR module (the crate's feature `first`): hopae_first_bg.wasm + hopae_first.js.
+// The first-QR module (the crate built with `--cfg hopae_first`): hopae_first_bg.wasm + hopae_first.js.
 buildWasm(dist, { first: true });
 const JS = ["index.js", "mount.js", "load.js", "events.js", "element.js", "define.js", "fallback.js", "react.js"];
 const TYPES = ["index.d.ts", "define.d.ts", "react.d.ts", "vue.d.ts", "svelte.d.ts"];

@@ -33,7 +33,6 @@ export function wasmRelease(cargoToml = readFileSync(join(root, "Cargo.toml"), "
 export function cargoCommand(profile = "release", { stable = process.env.HOPAE_WASM_STABLE === "1", first = false } = {}) {
   const meta = stable ? undefined : wasmRelease();
   const args = ["build", "--profile", profile, "--lib", "--target", TARGET];
-  if (first) args.push("--features", "first");
   const env = { ...process.env };
   if (meta) {
     args.unshift(`+${meta.toolchain}`);
@@ -43,14 +42,14 @@ export function cargoCommand(profile = "release", { stable = process.env.HOPAE_W
     // A separate target dir: the nightly std must not evict the stable builds the tests use.
     env.CARGO_TARGET_DIR = join(root, "target/wasm-release");
   }
-  // The first-QR module (feature `first`) has its own target dir: building one
-  // never invalidates the other.
+  // The first-QR module (`--cfg hopae_first`, src/lib.rs) has its own target
+  // dir: building one never invalidates the other.
   // Its work (one encode, one paint) needs a small stack: 64 KiB instead of
   // Rust's 1 MiB, so its memory is 2 pages, not 17.
   if (first) {
     env.CARGO_TARGET_DIR = join(env.CARGO_TARGET_DIR ?? join(root, "target"), "first");
     const flags = env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS;
-    env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS = `${flags ? `${flags} ` : ""}-Clink-arg=-zstack-size=${FIRST_STACK}`;
+    env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS = `${flags ? `${flags} ` : ""}--cfg hopae_first -Clink-arg=-zstack-size=${FIRST_STACK}`;
   }
   const dir = env.CARGO_TARGET_DIR ?? join(root, "target");
   return { args, env, wasm: join(dir, TARGET, profile, "hopae_connect_widget.wasm") };
@@ -73,7 +72,7 @@ export const WASM_OPT_FLAGS = ["-Oz", "--low-memory-unused", "--flatten", "--rer
  * cargo -> wasm-bindgen (--target web) -> wasm-opt -> short import names into `outDir`: the module
  * hopae_connect_widget_bg.wasm and its glue hopae_connect_widget.js, or with
  * `first` the first-QR module hopae_first_bg.wasm and hopae_first.js (the
- * crate's feature `first`: src/lib.rs).
+ * crate built with `--cfg hopae_first`: src/lib.rs).
  * `names` keeps the function names (profile `names`, wasm-opt -g) for twiggy.
  */
 export function buildWasm(outDir, { names = false, first = false, ...options } = {}) {

@@ -105,7 +105,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
     console.log("\ntwiggy top 20 of the widget's module (names-kept build, profile `names`, wasm-opt -g):\n");
     console.log(await twiggyTop(20));
-    console.log("\ntwiggy top 10 of the first-QR module (the same, feature `first`):\n");
+    console.log("\ntwiggy top 10 of the first-QR module (the same, `--cfg hopae_first`):\n");
     console.log(await twiggyTop(10, { first: true }));
   }
 }

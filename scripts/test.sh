@@ -9,7 +9,6 @@ bash scripts/setup.sh --test
 echo "== lint: cargo fmt --check, clippy (no unwrap/expect/panic/indexing in src/)"
 cargo fmt --check
 cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
-cargo clippy --quiet --target wasm32-unknown-unknown --lib --features first -- -D warnings
 cargo clippy --quiet --all-targets -- -D warnings
 
 echo "== 1/3 native: cargo test (property tests: PROPTEST_CASES=20000 for a long run)"

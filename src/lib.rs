@@ -26,15 +26,17 @@ static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-#[cfg(all(target_arch = "wasm32", not(feature = "first")))]
+#[cfg(all(target_arch = "wasm32", not(hopae_first)))]
 pub use exports::*;
 
-/// The first-QR module: the feature `first` builds this crate with only
-/// `firstQr` exported, a module a fraction of the widget's size that the
-/// loader runs as soon as the early create answers (js/mount.js), so the QR
-/// is on screen before the widget's own module has even been requested.
-#[cfg(all(target_arch = "wasm32", feature = "first"))]
-mod first {
+/// The first-QR module: built with `--cfg hopae_first` (scripts/cargo-wasm.mjs),
+/// this crate exports only `firstQr`, a module a fraction of the widget's
+/// size that the loader runs as soon as the early create answers
+/// (js/mount.js), so the QR is on screen before the widget's own module has
+/// even been requested. The function is compiled (and linted) in every wasm
+/// build; only its export depends on the cfg.
+#[cfg(target_arch = "wasm32")]
+pub mod first {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
 
@@ -48,8 +50,7 @@ mod first {
     /// exactly as the widget paints it; `false` (nothing painted) when the
     /// answer needs the whole widget first (`core::session::first_qr`) or
     /// anything is unusual. Never throws.
-    #[wasm_bindgen(js_name = firstQr)]
-    pub fn paint_first_qr(canvas: JsValue, body: JsValue, size: u32) -> bool {
+    pub fn paint(canvas: JsValue, body: JsValue, size: u32) -> bool {
         let Ok(canvas) = canvas.dyn_into::<web_sys::HtmlCanvasElement>() else {
             return false;
         };
@@ -62,9 +63,16 @@ mod first {
         let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
         crate::web::canvas::paint(&canvas, &qr, size, dpr).is_ok()
     }
+
+    /// [`paint`], the first-QR module's one export.
+    #[cfg(hopae_first)]
+    #[wasm_bindgen(js_name = firstQr)]
+    pub fn first_qr_export(canvas: JsValue, body: JsValue, size: u32) -> bool {
+        paint(canvas, body, size)
+    }
 }
 
-#[cfg(all(target_arch = "wasm32", not(feature = "first")))]
+#[cfg(all(target_arch = "wasm32", not(hopae_first)))]
 mod exports {
     use std::rc::Rc;
 

@@ -1104,7 +1104,7 @@ impl Session {
 /// nothing else in the answer can change what is shown: the `qr` flow's
 /// `qrData`, or a `dc` answer's cross-device link without native mode, with
 /// an id, no `action` and a status that is not final. This is what the
-/// first-QR module (src/lib.rs `firstQr`, feature `first`) paints while the
+/// first-QR module (src/lib.rs `firstQr`, built with `--cfg hopae_first`) paints while the
 /// rest of the widget loads; `None` means it paints nothing and the session
 /// shows the answer once it is ready. tests/session.rs checks that the
 /// session's first painted code is this one for every such answer.
