@@ -2,10 +2,10 @@
 //   <div data-hopae-verify data-endpoint="/api/verifications" data-provider="bankidse"></div>
 //   <script src="…/hopae-verify.js" defer></script>
 // It finds its .wasm next to itself (or where its data-wasm attribute says),
-// starts loading the first-QR module beside it at once, defines <hopae-verify>, and mounts every
+// starts loading the first-QR module beside it (or at data-first-wasm) at once, defines <hopae-verify>, and mounts every
 // [data-hopae-verify] element from its data-* attributes, also ones added later;
 // removing such an element destroys its widget.
-import { loadFirst, locateWasm } from "./load.js";
+import { locateFirst, locateWasm, whenIdle } from "./load.js";
 import { define } from "./define.js";
 import { mount } from "./mount.js";
 import { ATTRIBUTES, reportInvalid } from "./element.js";
@@ -30,8 +30,10 @@ else if (script?.src) {
       : fetch(script.src, { method: "HEAD" }).then((r) => near(r.url), () => near(script.src)),
   );
 } else locateWasm(new URL(WASM, document.baseURI)); // an inlined copy: next to the page
-// The first-QR module (next to the .wasm) now; the widget's module once the first QR is painted.
-loadFirst();
+// The first-QR module now (next to the .wasm, or where data-first-wasm says);
+// the widget's module once the first QR is painted.
+if (script?.dataset.firstWasm) locateFirst(new URL(script.dataset.firstWasm, document.baseURI));
+whenIdle();
 define();
 
 /** data-* key (dataset, camelCased) -> option: the element's attribute table. */

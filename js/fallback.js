@@ -2,7 +2,7 @@
 // cannot load (there is no Rust to draw the card then), and the warning for an
 // option mount() does not know.
 import { detail } from "./events.js";
-import { cardBox } from "./mount.js";
+import { cardBox } from "./card.js";
 
 /** [message, button] per language. */
 const TEXT = {

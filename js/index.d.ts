@@ -44,9 +44,14 @@ export interface MountOptions {
    * `body` or on your backend); no form. */
   requireUserData?: boolean;
   /** Where `hopae_connect_widget_bg.wasm` is, when your bundler or host does not serve it
-   * next to the module (resolved against the page's URL). Only the first module a page
-   * instantiates counts. */
+   * next to the module (resolved against the page's URL). `hopae_first_bg.wasm`, which
+   * paints the first QR, is then looked for in the same directory. Only the first module a
+   * page instantiates counts. */
   wasmUrl?: string | URL;
+  /** Where `hopae_first_bg.wasm` (the small module that paints the first QR) is, when it is
+   * not next to the widget's module, e.g. renamed with a content hash. If it cannot load,
+   * the QR waits for the widget's module and the console says why, once. */
+  firstWasmUrl?: string | URL;
 }
 
 /** The keys of the `messages` option (`expiresInMinutes` counts whole minutes, `expiresIn`

@@ -26,6 +26,10 @@ export let mountWasm;
 let source;
 /** Promise of the first-QR module's firstQr, or of undefined if it could not load. */
 let first;
+/** Where the first-QR module is when it is not next to the widget's (`firstWasmUrl`, `data-first-wasm`). */
+let firstSource;
+/** Why the first-QR module did not load (an Error with `url`), for one console warning. */
+export let firstFailure;
 /** Its href once known, to compare with a `wasmUrl` option. */
 let sourceHref;
 /** Promise<WebAssembly.Module> of the current source. */
@@ -39,13 +43,26 @@ export function locateWasm(url) {
   source = url;
   sourceHref = typeof url?.then === "function" ? undefined : String(url);
   compiled = undefined;
-  first = undefined;
+  if (!firstSource) relocateFirst();
 }
+
+/** Where the first-QR module is, when it is not next to the widget's module (`firstWasmUrl`, `data-first-wasm`). */
+export function locateFirst(url) {
+  firstSource = url;
+  relocateFirst();
+}
+
+// A first-QR module already loaded works from anywhere and is kept; one that
+// did not load (or is loading) is tried again from the new place if it fails.
+const relocateFirst = () => {
+  first = first?.then((firstQr) => firstQr ?? ((first = undefined), loadFirst()));
+};
 
 // (Written exactly so for bundlers: Vite and webpack emit the files and rewrite these URLs.)
 const where = () => source ?? new URL("./hopae_connect_widget_bg.wasm", import.meta.url);
-// The first-QR module is next to the widget's, wherever that is.
-const whereFirst = () => (source ? Promise.resolve(source).then((url) => new URL("hopae_first_bg.wasm", url)) : new URL("./hopae_first_bg.wasm", import.meta.url));
+// The first-QR module is next to the widget's, wherever that is, unless told.
+const whereFirst = () =>
+  firstSource ?? (source ? Promise.resolve(source).then((url) => new URL("hopae_first_bg.wasm", url)) : new URL("./hopae_first_bg.wasm", import.meta.url));
 
 async function compile(url) {
   let response;
@@ -79,8 +96,15 @@ export function prefetch() {
   return compiled;
 }
 
-/** `wasmUrl` (the option): where the widget's module is (the first-QR module next to it), unless one is instantiated. */
-export function useWasmUrl(wasmUrl) {
+/**
+ * `wasmUrl` (the option): where the widget's module is, unless one is
+ * instantiated; `firstWasmUrl`: where the first-QR module is, if not next to it.
+ */
+export function useWasmUrl(wasmUrl, firstWasmUrl) {
+  if (firstWasmUrl != null && !ready) {
+    const url = String(new URL(firstWasmUrl, globalThis.document?.baseURI));
+    if (url !== String(firstSource)) locateFirst(url);
+  }
   if (wasmUrl != null && !ready) {
     const url = String(new URL(wasmUrl, globalThis.document?.baseURI));
     if (url !== sourceHref) locateWasm(url);
@@ -94,8 +118,11 @@ export function useWasmUrl(wasmUrl) {
  */
 export function loadFirst() {
   first ??= Promise.all([Promise.resolve(whereFirst()).then(compile), import("./hopae_first.js")])
-    .then(([module, exports]) => exports.default({ module_or_path: module }).then(() => exports.firstQr))
-    .catch(() => undefined);
+    .then(([module, exports]) => exports.default({ module_or_path: module }).then(() => ((firstFailure = undefined), exports.firstQr)))
+    .catch((error) => {
+      firstFailure = error;
+      return undefined;
+    });
   return first;
 }
 
@@ -116,6 +143,22 @@ export function load(wasmUrl) {
   return ready;
 }
 
+/** Whether a mount() has asked for the widget: it then loads the module when it needs it. */
+let asked = false;
+/** Called by mount(). */
+export const askedFor = () => (asked = true);
+
+/**
+ * Once the first-QR module is in, and while no mount() has asked for the
+ * widget (a page that imports the package early and mounts later: a click,
+ * a route), fetch and compile the widget's module when the page is idle, so
+ * the widget is ready when it is wanted.
+ */
+export function whenIdle() {
+  const idle = globalThis.requestIdleCallback ?? ((run) => setTimeout(run, 300));
+  loadFirst().then(() => idle(() => asked || prefetch(), { timeout: 3000 }));
+}
+
 // The ES entry, in a browser: the first-QR module now. (The drop-in bundle
-// has no import.meta.url; it locates the modules itself and calls loadFirst().)
-if (typeof document !== "undefined" && import.meta.url) loadFirst();
+// has no import.meta.url; it locates the modules itself and calls whenIdle().)
+if (typeof document !== "undefined" && import.meta.url) whenIdle();

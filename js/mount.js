@@ -1,5 +1,6 @@
-import { load, loadFirst, mountWasm, useWasmUrl } from "./load.js";
+import { askedFor, firstFailure, load, loadFirst, mountWasm, useWasmUrl } from "./load.js";
 import { detail, dispatch, read, send } from "./events.js";
+import { FONT, HEIGHT, WIDTH, cardBox } from "./card.js";
 
 /** The latest mount() call per element: an earlier one still loading is superseded. */
 const latest = new WeakMap();
@@ -8,7 +9,7 @@ const latest = new WeakMap();
 const KNOWN = [
   "endpoint", "providerId", "pollInterval", "timeout", "size", "headers", "credentials", "body",
   "maxRetries", "requestTimeout", "redirect", "resume", "fallbackProviders", "locale", "messages",
-  "userData", "requireUserData", "wasmUrl",
+  "userData", "requireUserData", "wasmUrl", "firstWasmUrl",
 ];
 
 /** The events that end a verification; `done` settles with the first. */
@@ -98,6 +99,7 @@ async function paintFirst(started, box) {
   try {
     // (A module that cannot load gives up at once: the widget's module is then not kept waiting for the answer.)
     const firstQr = await loadFirst();
+    if (!firstQr) warnFirst();
     const [, ok, , , answer] = firstQr ? await started.response : [];
     if (!ok || !answer || !box.isConnected) return;
     const canvas = box.ownerDocument.createElement("canvas");
@@ -110,6 +112,17 @@ async function paintFirst(started, box) {
   } catch {
     // (Anything unusual: the widget paints the first code itself.)
   }
+}
+
+let warnedFirst = false;
+/** Once per page: the first-QR module did not load, so the QR waits for the widget's module. */
+function warnFirst() {
+  if (warnedFirst || !firstFailure) return;
+  warnedFirst = true;
+  console.warn(
+    `hopae-connect-widget: the first-QR module did not load from ${firstFailure.url} (${firstFailure.message}), so the QR waits for the widget's module. ` +
+      "Serve hopae_first_bg.wasm next to hopae_connect_widget_bg.wasm, or point the firstWasmUrl option (data-first-wasm on the drop-in's script) at it.",
+  );
 }
 
 /** What `done` settles with when a verification never started (superseded, destroyed while loading). */
@@ -130,6 +143,7 @@ const NEVER_STARTED = () => ({ type: "hopae-cancelled", detail: detail("cancelle
  * "wasm_load_failed"; the handle's restart() tries again too.
  */
 export async function mount(element, options) {
+  askedFor();
   const token = {};
   const keyed = element !== null && typeof element === "object";
   if (keyed) latest.set(element, token);
@@ -153,7 +167,7 @@ export async function mount(element, options) {
   let painted;
   if (keyed && element.nodeType === 1 && options && typeof options === "object") {
     try {
-      useWasmUrl(options.wasmUrl);
+      useWasmUrl(options.wasmUrl, options.firstWasmUrl);
     } catch {
       // (An unusable wasmUrl: load() reports it.)
     }
@@ -280,29 +294,6 @@ export async function mount(element, options) {
   return handle;
 }
 
-// The card's box in every state (src/web/style.css): width max(22em, QR) + 2
-// padding + 2px border, height QR + 2 padding + 66px (5 gaps, 2 button
-// borders) + 10.4em (title, two status lines, app link, countdown, buttons),
-// in the card's font. The skeleton and the host rule below are that box.
-const FONT = "font:var(--hopae-font,15px/1.45 system-ui,sans-serif);";
-const PAD = "2*var(--hopae-padding,20px)";
-const WIDTH = (qr) => `calc(max(22em,${qr}) + ${PAD} + 2px)`;
-const HEIGHT = (qr) => `calc(${qr} + ${PAD} + 66px + 10.4em)`;
-const SKELETON_CSS =
-  ":host{display:inline-block;max-width:100%;vertical-align:top}" +
-  `.hopae-verify-skeleton{position:relative;box-sizing:border-box;max-width:100%;${FONT}width:${WIDTH("var(--_qr)")};height:${HEIGHT("var(--_qr)")};` +
-  "border:1px solid var(--hopae-border,#d0d7de);border-radius:var(--hopae-radius,12px);" +
-  // A faint square where the QR will be: below the title and two status
-  // lines (--_y), and on a phone below the app link's row too.
-  "--_y:calc(var(--hopae-padding,20px) + 24px + 4.5675em);" +
-  "background:linear-gradient(#8881,#8881) 50% var(--_y)/var(--_qr) var(--_qr) no-repeat var(--hopae-background,#fff)}" +
-  "@media (pointer:coarse){.hopae-verify-skeleton{--_y:calc(var(--hopae-padding,20px) + 38px + 6.8675em)}}" +
-  // The first QR (paintFirst), centred on that square as the card's is.
-  ".hopae-verify-skeleton>canvas{position:absolute;left:50%;top:calc(var(--_y) + var(--_qr)/2);transform:translate(-50%,-50%);background:#fff;border-radius:calc(var(--hopae-radius,12px)/3)}" +
-  // Dark: transparent, as the card is.
-  "@media (prefers-color-scheme:dark){.hopae-verify-skeleton{background-color:var(--hopae-background,#0000);border-color:var(--hopae-border,#30363d)}}";
-let skeletonSheet;
-
 // The page's own stylesheet list gets one rule of zero specificity (any rule
 // of the page wins): hosts the widget will fill (<hopae-verify>, the drop-in's
 // [data-hopae-verify], and any element of class hopae-verify-host, for mount())
@@ -319,24 +310,6 @@ if (typeof document !== "undefined" && typeof CSSStyleSheet === "function") {
   } catch {
     // An old browser: the skeleton appears at mount() instead.
   }
-}
-
-/**
- * A `<div>` of the card's box in `root` (a shadow root, its stylesheet adopted)
- * for a QR of `size` CSS px (the `size` option), else --hopae-qr-size: the
- * skeleton, and the load-failure view (js/fallback.js).
- */
-export function cardBox(root, size) {
-  if (!skeletonSheet) {
-    skeletonSheet = new CSSStyleSheet();
-    skeletonSheet.replaceSync(SKELETON_CSS);
-  }
-  if (!root.adoptedStyleSheets.includes(skeletonSheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, skeletonSheet];
-  const box = root.ownerDocument.createElement("div");
-  box.className = "hopae-verify-skeleton";
-  const px = Number(size);
-  box.style.setProperty("--_qr", px >= 96 && px <= 1024 ? `${Math.round(px)}px` : "var(--hopae-qr-size, 200px)");
-  return box;
 }
 
 /**

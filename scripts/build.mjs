@@ -21,7 +21,7 @@ mkdirSync(dist);
 buildWasm(dist);
 // The first-QR module (the crate built with `--cfg hopae_first`): hopae_first_bg.wasm + hopae_first.js.
 buildWasm(dist, { first: true });
-const JS = ["index.js", "mount.js", "load.js", "events.js", "element.js", "define.js", "fallback.js", "react.js"];
+const JS = ["index.js", "mount.js", "load.js", "events.js", "card.js", "element.js", "define.js", "fallback.js", "react.js"];
 const TYPES = ["index.d.ts", "define.d.ts", "react.d.ts", "vue.d.ts", "svelte.d.ts"];
 for (const file of [...JS, ...TYPES]) {
   copyFileSync(join(root, "js", file), join(dist, file));

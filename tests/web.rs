@@ -488,13 +488,16 @@ async fn a_qr_that_cannot_be_painted_fails_at_once_with_display_error() {
 const KEY: &str = "00112233445566778899aabbccddeeff";
 
 /// What js/mount.js passes as `mount`'s third argument: a create for `body`
-/// already sent through the stubbed `fetch` (recorded as a call).
+/// already sent through the stubbed `fetch` (recorded as a call), its
+/// answer read as js/events.js `read()` reads it.
 fn prefetched(url: &str, body: &str) -> JsValue {
     js(&format!(
         r#"const body = {body:?}; const abort = new AbortController();
         const headers = new Headers({{ "Idempotency-Key": "{KEY}" }});
+        const read = async (r) => {{ const t = await r.text(); let j; try {{ j = JSON.parse(t); }} catch {{}}
+          return [r.status, r.ok, r.headers.get("date") ?? undefined, r.headers.get("retry-after") ?? undefined, j]; }};
         return window.__pre = {{ key: "{KEY}", url: {url:?}, body, abort, adopted: false,
-          response: window.fetch({url:?}, {{ method: "POST", headers, body, signal: abort.signal }}) }};"#
+          response: window.fetch({url:?}, {{ method: "POST", headers, body, signal: abort.signal }}).then(read) }};"#
     ))
 }
 

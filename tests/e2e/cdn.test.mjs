@@ -52,9 +52,9 @@ function site(demo) {
       const body = await readFile(join(root, "dist", "hopae_connect_widget_bg.wasm"));
       return res.writeHead(200, { "Content-Type": state.wasmType }).end(body);
     }
-    if (file === "hopae_first_bg.wasm") {
+    if (file === "hopae_first_bg.wasm" || (file === "first.wasm" && path.startsWith("/self-hosted/"))) {
       if (state.wasmMissing) return res.writeHead(404).end("Not found");
-      return res.writeHead(200, { "Content-Type": state.wasmType }).end(await readFile(join(root, "dist", file)));
+      return res.writeHead(200, { "Content-Type": state.wasmType }).end(await readFile(join(root, "dist", "hopae_first_bg.wasm")));
     }
     if (file && /^[\w.-]+\.js$/.test(file)) {
       try {
@@ -133,9 +133,15 @@ describe("hosting the widget from a CDN or a static host", () => {
     await waitForEvent(self.page, "hopae-initiated");
     assert.ok(s.state.requests.includes("GET /self-hosted/widget.wasm"));
     assert.ok(s.state.requests.includes("GET /self-hosted/hopae_first_bg.wasm"), "the first-QR module next to it");
+    // Renamed (a content hash, say): data-first-wasm.
+    const renamed = await open("/renamed.html", dropIn(`${PKG}/dist/hopae-verify.js`, 'data-wasm="/self-hosted/widget.wasm" data-first-wasm="/self-hosted/first.wasm"'));
+    await waitForEvent(renamed.page, "hopae-initiated");
+    assert.ok(s.state.requests.includes("GET /self-hosted/first.wasm"), s.state.requests.join("\n"));
+    assert.equal(s.state.requests.filter((r) => r === "GET /self-hosted/hopae_first_bg.wasm").length, 1, "not looked for next to data-wasm");
   });
 
   test("the ES entry takes a wasmUrl, and `await verification.done` gives the outcome", async () => {
+    const from = s.state.requests.length;
     const { page: p, warnings } = await open(
       "/es.html",
       `<div id="v"></div><script type="module">
@@ -147,7 +153,8 @@ v.done.then((o) => (window.outcome = o));
     );
     const started = await waitForEvent(p, "hopae-initiated");
     assert.ok(s.state.requests.includes("GET /self-hosted/widget.wasm"));
-    assert.ok(s.state.requests.includes("GET /self-hosted/hopae_first_bg.wasm"), "the first-QR module next to it");
+    // The first-QR module loaded at import, next to index.js, is kept: not fetched again next to wasmUrl.
+    assert.deepEqual(s.state.requests.slice(from).filter((r) => r.endsWith("hopae_first_bg.wasm")), [`GET ${PKG}/dist/hopae_first_bg.wasm`]);
     await env.control(`/verifications/${started.verificationId}/complete`);
     const outcome = await (await p.waitForFunction(() => window.outcome, null, { timeout: 20_000 })).jsonValue();
     assert.equal(outcome.type, "hopae-completed");

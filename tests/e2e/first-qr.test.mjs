@@ -85,6 +85,8 @@ async function open(name, { hold = true, routes = {}, hash = "", clock = false }
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));
+  const warnings = [];
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
   const files = [];
   const answers = [];
   page.on("request", (r) => {
@@ -107,7 +109,7 @@ async function open(name, { hold = true, routes = {}, hash = "", clock = false }
   for (const [pattern, handler] of Object.entries(typeof routes === "function" ? routes(widget, page) : routes)) await page.route(pattern, handler);
   await page.route(`${env.demo.url}/first-${name}.html`, (route) => route.fulfill({ contentType: "text/html", body: PAGES[name] }));
   await page.goto(`${env.demo.url}/first-${name}.html${hash}`);
-  return { page, files, answers, widget, release, problems };
+  return { page, files, answers, widget, release, problems, warnings };
 }
 
 /** The widget's files whose requests started before the first QR pixels were drawn (resource timing, in the page). */
@@ -149,7 +151,7 @@ describe("the first QR is on screen before the widget's module is requested", ()
 
   test("the first-QR module does not load: nothing is painted early, the widget's module is requested at once, not after the create", { timeout: 30_000 }, async () => {
     let requestedWhilePending;
-    const { page, widget, problems } = await open("es", {
+    const { page, widget, problems, warnings } = await open("es", {
       hold: false,
       // (The page's timers stopped: mount()'s 1 s fallback cannot be what requests the module.)
       clock: "paused",
@@ -167,6 +169,10 @@ describe("the first QR is on screen before the widget's module is requested", ()
     assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
     assert.equal(requestedWhilePending, true, "the widget's module was requested while the create was pending");
     assert.deepEqual(widget.firstShownThen, [false, false, false]);
+    // One warning that says what to fix.
+    const said = warnings.filter((w) => w.includes("first-QR module"));
+    assert.equal(said.length, 1, warnings.join("\n"));
+    assert.match(said[0], /hopae_first_bg\.wasm.*HTTP 404.*firstWasmUrl/s);
     assert.equal((await summary()).sessions, 1);
     assert.deepEqual(problems, []);
   });
@@ -270,6 +276,25 @@ describe("the first QR is on screen before the widget's module is requested", ()
     await page.waitForFunction(() => !document.getElementById("second").shadowRoot.querySelector(".hopae-verify-qr").hidden);
     assert.equal((await summary()).sessions, 2);
     assert.equal(await page.evaluate(() => window.second.then((h) => typeof h.destroy)), "function");
+  });
+
+  test("imported early, mounted later: the widget's module is fetched while the page is idle, after the first-QR module", { timeout: 30_000 }, async () => {
+    await fetch(`${env.demo.url}/__sim/reset`, { method: "POST" });
+    const context = await env.browser.newContext();
+    env.contexts.add(context);
+    const page = await context.newPage();
+    await installDeepQuery(page);
+    await page.route(`${env.demo.url}/later.html`, (route) =>
+      route.fulfill({ contentType: "text/html", body: `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script type="module">import { mount } from "/dist/index.js"; window.mount = mount;</script></head><body><div id="verify"></div></body></html>` }),
+    );
+    await page.goto(`${env.demo.url}/later.html`);
+    const wasm = () => page.evaluate(() => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm")).map((e) => e.name.split("/").pop()));
+    await until(async () => (await wasm()).length === 2, 10_000, "both modules, without a mount");
+    assert.deepEqual(await wasm(), ["hopae_first_bg.wasm", "hopae_connect_widget_bg.wasm"]);
+    assert.equal((await summary()).sessions, 0, "nothing created without a mount");
+    await page.evaluate(() => window.mount(document.getElementById("verify"), { endpoint: "/api/verifications", providerId: "bankidse" }));
+    assert.match(await decoded(page, ".hopae-verify-qr"), /^bankid\./);
+    assert.deepEqual(await wasm(), ["hopae_first_bg.wasm", "hopae_connect_widget_bg.wasm"], "not fetched again");
   });
 
   test("a version-40 code (2,900 bytes of qrData) is painted by the first-QR module, within its 64 KiB stack", { timeout: 30_000 }, async () => {
