@@ -132,6 +132,12 @@ describe("the docs", () => {
           }
         }
         const src = names.find((n) => n.name === "src")?.value;
+        if (tag === "script") {
+          // The drop-in's own data-* attributes: the ones js/dropin.js reads (script.dataset.x).
+          const read = [...readFileSync(join(root, "js/dropin.js"), "utf8").matchAll(/script\?\.dataset\.(\w+)/g)].map((m) => `data-${m[1].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+          assert.ok(read.includes("data-wasm") && read.includes("data-first-wasm"), String(read));
+          for (const { name } of names) if (name.startsWith("data-")) assert.ok(read.includes(name), `${b.where}: ${name} is not read by the drop-in script`);
+        }
         if (tag === "script" && src) {
           const file = src.match(/\/([\w.-]+)$/)?.[1];
           assert.ok(file && existsSync(join(root, "dist", file)), `${b.where}: dist/${file} is shipped`);
