@@ -57,8 +57,9 @@ export const send = (url, method, extra, credentials, body, key, signal) => {
 };
 
 /**
- * A response read into [status, ok, date, retryAfter, body]: body is the
- * text parsed as JSON, undefined if it is not JSON.
+ * A response read into [status, ok, date, retryAfter, body, receivedAt]: body
+ * is the text parsed as JSON, undefined if it is not JSON; receivedAt is
+ * Date.now() once read (the widget counts an early create's age from it).
  */
 export const read = async (response) => {
   const text = await response.text();
@@ -67,7 +68,7 @@ export const read = async (response) => {
     json = JSON.parse(text);
   } catch {}
   const header = (name) => response.headers.get(name) ?? undefined;
-  return [response.status, response.ok, header("date"), header("retry-after"), json];
+  return [response.status, response.ok, header("date"), header("retry-after"), json, Date.now()];
 };
 
 /**

@@ -114,7 +114,7 @@ proptest! {
         let count = |fx: &[Effect]| fx.iter().filter(|e| matches!(e, Effect::Emit(ev) if ev.is_terminal())).count();
         count(&s.handle(Input::Start, now));
         let input = match CreateResponse::from_json(&create) {
-            Ok(body) => Input::Created(Ok(Reply { body, server_time: None })),
+            Ok(body) => Input::Created(Ok(Reply { body, server_time: None, received: None })),
             Err(why) => Input::Created(Err(Error::BadShape(why))),
         };
         terminal += count(&s.handle(input, now + 10));
@@ -123,7 +123,7 @@ proptest! {
             let tick = s.handle(Input::Tick, now);
             terminal += count(&tick);
             let input = match StatusResponse::from_json(&status) {
-                Ok(body) => Input::Polled(Ok(Reply { body, server_time: None })),
+                Ok(body) => Input::Polled(Ok(Reply { body, server_time: None, received: None })),
                 Err(why) => Input::Polled(Err(Error::BadShape(why))),
             };
             let fx = s.handle(input, now + 10);

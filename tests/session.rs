@@ -30,7 +30,11 @@ fn config(extra: &str) -> Config {
 fn created(json: &str, server_time: Option<u64>) -> Input {
     Input::Created(
         CreateResponse::from_json(&parse(json).expect("test JSON"))
-            .map(|body| Reply { body, server_time })
+            .map(|body| Reply {
+                body,
+                server_time,
+                received: None,
+            })
             .map_err(Error::BadShape),
     )
 }
@@ -41,6 +45,7 @@ fn polled(json: &str) -> Input {
     Input::Polled(Ok(Reply {
         body,
         server_time: None,
+        received: None,
     }))
 }
 
@@ -1441,4 +1446,45 @@ fn the_early_qr_is_painted_only_for_a_plain_qr_answer() {
         r#"{"verificationId":"v1","status":"initiated","flowType":"dc","flowDetails":{"linkData":"https://wallet.example/l"}}"#,
     );
     assert_eq!(first_qr(&dc), Some("https://wallet.example/l"));
+}
+
+/// An answer fed `age` ms after it arrived (the early create, read before the
+/// widget's module was ready), at t=100 + age.
+fn adopted(age: u64, animated: bool) -> (Session, Vec<Effect>) {
+    let mut s = Session::new(config(""), 42);
+    s.handle(Input::Start, 0);
+    let json = if animated {
+        QR_CREATE.replace("bankidse:///?token=abc", "bankid.tok.0.mac")
+    } else {
+        QR_CREATE.to_owned()
+    };
+    let Input::Created(Ok(mut reply)) = created(&json, None) else {
+        panic!("a create answer")
+    };
+    reply.received = Some(100);
+    let fx = s.handle(Input::Created(Ok(reply)), 100 + age);
+    (s, fx)
+}
+
+#[test]
+fn an_answer_read_before_it_was_fed_counts_its_age_for_the_next_poll() {
+    // Fresh: as before (3 s after).
+    assert_eq!(wake_at(&adopted(0, false).1), Some(3_100));
+    // 2.5 s old: the next poll 3 s after it arrived, 0.5 s from now.
+    assert_eq!(wake_at(&adopted(2_500, false).1), Some(3_100));
+    // Older than the interval: polled at once, not 3 s more.
+    assert_eq!(wake_at(&adopted(5_000, false).1), Some(5_100));
+    // An animated BankID code (1 s interval) 0.6 s old: renewed 0.4 s from now.
+    assert_eq!(wake_at(&adopted(600, true).1), Some(1_100));
+    // A `received` later than `now` (clocks disagreeing) counts as now.
+    let mut s = Session::new(config(""), 42);
+    s.handle(Input::Start, 0);
+    let Input::Created(Ok(mut reply)) = created(QR_CREATE, None) else {
+        panic!("a create answer")
+    };
+    reply.received = Some(9_000);
+    assert_eq!(
+        wake_at(&s.handle(Input::Created(Ok(reply)), 100)),
+        Some(3_100)
+    );
 }

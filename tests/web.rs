@@ -567,6 +567,30 @@ async fn the_first_create_adopts_a_prefetched_request_that_is_exactly_its_own() 
 }
 
 #[wasm_bindgen_test]
+async fn an_adopted_create_read_long_before_is_as_old_as_it_is_the_next_poll_comes_at_once() {
+    stub_fetch(0);
+    let el = host();
+    let initiated = next_event(&el, "hopae-initiated");
+    prefetched("/api/v", r#"{"providerId":"bankidse"}"#);
+    // Read 10 s before the module was ready (a slow connection), polled every
+    // 5 s; a code that is not animated (an animated one is renewed every second).
+    let pre = js(
+        r#"window.__pre.response = window.__pre.response.then((a) => {
+        a[5] -= 10000; a[4].flowDetails.qrData = "https://app.example/q"; return a; });
+      return window.__pre"#,
+    );
+    let handle = mount_prefetched(&el, &[("pollInterval", 5_000.into())], pre);
+    initiated.await.expect("initiated");
+    let polled = until(|| calls().iter().any(|c| c.starts_with("GET"))).await;
+    assert!(
+        polled,
+        "no status poll within 2 s of taking over a 10 s old answer: {:?}",
+        calls()
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn a_retry_of_an_adopted_create_carries_its_idempotency_key() {
     stub_fetch(0);
     js("window.__failCreates = 1;");

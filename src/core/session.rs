@@ -55,6 +55,12 @@ pub struct Reply<T> {
     pub body: T,
     /// The response's `Date` header, used to correct for clock skew.
     pub server_time: Option<Millis>,
+    /// When the answer arrived, by the shell's clock, if that was before it
+    /// was fed: the create js/mount.js started and read before the widget's
+    /// module was ready. Its age counts: the next poll and the clock-skew
+    /// correction count from here (an animated code painted from it is as
+    /// old as the answer). `None`: it arrived now.
+    pub received: Option<Millis>,
 }
 
 /// Something that happened, fed to [`Session::handle_input`].
@@ -619,7 +625,8 @@ impl Session {
                     .min(self.started_at.saturating_add(ms as Millis));
             }
         }
-        self.bound_by_expiry(body.expires_at.as_deref(), reply.server_time, now);
+        let arrived = reply.received.map_or(now, |at| at.min(now));
+        self.bound_by_expiry(body.expires_at.as_deref(), reply.server_time, arrived);
 
         let flow_type = body.flow.name().to_owned();
         match core::mem::replace(&mut body.flow, Flow::Other(String::new())) {
@@ -685,7 +692,7 @@ impl Session {
         let terminal = Status::parse(&body.status).filter(|s| s.is_terminal());
         if terminal.is_none() {
             // Planned before the event: a listener that cancels replaces it.
-            self.plan_next_poll(now);
+            self.plan_next_poll(arrived, now);
         }
         self.push(Effect::Emit(Event::Initiated {
             verification_id: core::mem::take(&mut body.verification_id),
@@ -742,7 +749,7 @@ impl Session {
             // Nobody finished in time: cancel it upstream too.
             return self.expire();
         }
-        self.plan_next_poll(now);
+        self.plan_next_poll(now, now);
         if changed {
             self.emit_status(body.status);
         }
@@ -961,7 +968,9 @@ impl Session {
         }
     }
 
-    fn plan_next_poll(&mut self, now: Millis) {
+    /// Plans the next poll `interval` after `from` (when the last answer
+    /// arrived), not before `now`, never past the deadline.
+    fn plan_next_poll(&mut self, from: Millis, now: Millis) {
         if self.counting_to != Some(self.deadline) {
             self.counting_to = Some(self.deadline);
             self.push(Effect::Countdown(Some(self.deadline)));
@@ -976,7 +985,10 @@ impl Session {
         } else {
             self.interval
         };
-        let at = now.saturating_add(interval).min(self.deadline.max(now));
+        let at = from
+            .saturating_add(interval)
+            .max(now)
+            .min(self.deadline.max(now));
         self.phase = Phase::Waiting {
             next: Next::Poll,
             at,

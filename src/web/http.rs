@@ -61,6 +61,9 @@ pub struct Answer {
     pub body: JsValue,
     /// The `Date` header.
     pub server_time: Option<Millis>,
+    /// When it was read (`Date.now()`): earlier than now for the create
+    /// js/mount.js read before the module was ready.
+    pub received: Option<Millis>,
 }
 
 impl Backend {
@@ -187,6 +190,7 @@ impl Backend {
             Ok(Answer {
                 body: parsed,
                 server_time,
+                received: answer.get(5).as_f64().map(|at| at as Millis),
             })
         } else {
             Err(Error::BadShape("the body is JSON but not an object".into()))

@@ -712,6 +712,7 @@ fn decode<T>(answer: Answer, read: fn(&JsJson) -> Result<T, String>) -> Result<R
         .map(|body| Reply {
             body,
             server_time: answer.server_time,
+            received: answer.received,
         })
         .map_err(Error::BadShape)
 }
