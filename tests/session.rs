@@ -1375,11 +1375,12 @@ fn create_answer(
     flow: Option<&str>,
     details: &str,
     action: Option<&str>,
+    extra: &str,
 ) -> String {
     let flow = flow.map_or(String::new(), |f| format!(r#","flowType":"{f}""#));
     let action = action.map_or(String::new(), |a| format!(r#","action":{a}"#));
     format!(
-        r#"{{"verificationId":"{id}","status":"{status}"{flow},"flowDetails":{{{details}}}{action}}}"#
+        r#"{{"verificationId":"{id}","status":"{status}"{flow},"flowDetails":{{{details}}}{action}{extra}}}"#
     )
 }
 
@@ -1398,16 +1399,18 @@ proptest! {
         native in any::<bool>(),
         url in prop::sample::select(vec![None, Some("https://idp.example/a"), Some("javascript:alert(1)")]),
         action in prop::sample::select(vec![None, Some(r#"{"type":"qr","url":"https://x.example/q"}"#), Some(r#"{"type":"redirect","url":"https://idp.example/r"}"#), Some(r#"{"type":"push"}"#)]),
+        extra in prop::sample::select(vec!["", r#","polling":{"recommendedInterval":3000,"maxDuration":120000}"#, r#","expiresAt":"1970-01-01T00:00:00Z""#, r#","expiresAt":"2999-01-01T00:00:00Z","polling":{"recommendedInterval":-1}"#]),
+        page in prop::sample::select(vec!["", r#","pollInterval":1000"#, r#","redirect":"new-tab""#, r#","timeout":5000"#]),
     ) {
         let mut details = Vec::new();
         if let Some(q) = qr { details.push(format!(r#""qrData":"{q}""#)); }
         if let Some(l) = link { details.push(format!(r#""linkData":"{l}""#)); }
         if native { details.push(r#""request":{},"callbackUrl":"https://rp.example/cb""#.to_owned()); }
         if let Some(u) = url { details.push(format!(r#""authorizationUrl":"{u}""#)); }
-        let json = create_answer(id, status, flow, &details.join(","), action);
+        let json = create_answer(id, status, flow, &details.join(","), action, extra);
         let Ok(body) = CreateResponse::from_json(&parse(&json).expect("test JSON")) else { return Ok(()) };
         let Some(early) = first_qr(&body).map(str::to_owned) else { return Ok(()) };
-        let mut s = Session::new(config(""), 7);
+        let mut s = Session::new(config(page), 7);
         s.handle(Input::Start, 0);
         let fx = s.handle(created(&json, None), 100);
         let painted = fx.iter().find_map(|e| match e { Effect::ShowQr(m) => Some(m.clone()), _ => None });
