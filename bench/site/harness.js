@@ -2,6 +2,16 @@
 // sets window.impl = { mount(el) -> handle with destroy(), paint(canvas, text),
 // canvasOf(el) } before calling ready().
 
+// Requests in flight (a destroyed widget's cancel, a create that answers
+// after destroy and is then cancelled), on both pages alike: the memory check
+// measures once there are none, so it counts what is kept, not what is queued.
+window.inflight = 0;
+const fetchInPage = window.fetch;
+window.fetch = function (...args) {
+  window.inflight++;
+  return fetchInPage.apply(this, args).finally(() => window.inflight--);
+};
+
 /** Resolves on the next macrotask, without the 4 ms clamp of setTimeout. */
 const channel = new MessageChannel();
 const waiters = [];
