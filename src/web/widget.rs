@@ -96,7 +96,12 @@ impl Timer {
 
     /// Forgets the call pending, if any.
     fn clear(&self) {
-        if let Some(id) = self.pending.try_borrow_mut().ok().and_then(|mut p| p.take()) {
+        if let Some(id) = self
+            .pending
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut p| p.take())
+        {
             clear_timeout(&id);
         }
     }
