@@ -26,6 +26,7 @@ const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 10);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000);
 const WINDOW_S = Number(process.env.BENCH_REQUEST_SECONDS ?? 60);
 const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
+const IDLE_ROUNDS = Number(process.env.BENCH_IDLE_ROUNDS ?? 3);
 const log = (...a) => console.error("bench:", ...a);
 // BENCH_ONLY=paint,idle runs just those parts (bytes, cold, mount, paint, idle,
 // memory, cls), prints their rows and leaves bench/RESULTS.md alone; the
@@ -206,35 +207,60 @@ try {
 
   // 4 + 6. Idle cost and requests: one verification per page, polling every 3 s.
   if (runs("idle")) {
-  log(`idle cost over ${IDLE_S} s and requests over ${WINDOW_S} s`);
-  const pages = {};
-  for (const impl of ["ours", "baseline"]) {
-    pages[impl] = await open(impl);
-    await pages[impl].cdp.send("Performance.enable");
-  }
-  const before = {};
-  const idOf = {};
-  for (const impl of ["ours", "baseline"]) {
-    const known = new Set(demo.simulator.sessions.keys());
-    await pages[impl].page.evaluate(() => window.mountOne());
-    while (!idOf[impl]) {
-      idOf[impl] = [...demo.simulator.sessions.keys()].find((id) => !known.has(id));
-      await new Promise((r) => setTimeout(r, 10));
+  log(`idle cost over ${IDLE_S} s in ${IDLE_ROUNDS} rounds and requests over ${WINDOW_S} s`);
+  // Rounds of fresh page pairs (the mount order alternating), each measured
+  // over the same IDLE_S window; the row is each side's median over the
+  // rounds. One window of ten polls swung 1.1x-1.5x run to run on an idle
+  // machine (first polls on cold code, a GC landing in one page's window).
+  // The last round's pages go on to the request window and the trace.
+  const perRound = { ours: [], baseline: [] };
+  let pages, idOf, t0;
+  for (let round = 0; round < IDLE_ROUNDS; round++) {
+    const order = round % 2 ? ["baseline", "ours"] : ["ours", "baseline"];
+    pages = {};
+    idOf = {};
+    for (const impl of order) {
+      pages[impl] = await open(impl);
+      await pages[impl].cdp.send("Performance.enable");
+    }
+    for (const impl of order) {
+      const known = new Set(demo.simulator.sessions.keys());
+      await pages[impl].page.evaluate(() => window.mountOne());
+      while (!idOf[impl]) {
+        idOf[impl] = [...demo.simulator.sessions.keys()].find((id) => !known.has(id));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const metric = async (impl) => Object.fromEntries((await pages[impl].cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+    const before = {};
+    for (const impl of order) before[impl] = await metric(impl);
+    t0 = Date.now();
+    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+    for (const impl of order) {
+      const after = await metric(impl);
+      const perMinute = 60 / ((Date.now() - t0) / 1000);
+      // TaskDuration is wall-clock time: a task preempted by another process
+      // (this machine is shared) grows. ThreadTime is the main thread's CPU
+      // time over the same window, which that load does not inflate.
+      perRound[impl].push({
+        task: (after.TaskDuration - before[impl].TaskDuration) * 1000 * perMinute,
+        script: (after.ScriptDuration - before[impl].ScriptDuration) * 1000 * perMinute,
+        cpu: (after.ThreadTime - before[impl].ThreadTime) * 1000 * perMinute,
+      });
+    }
+    log(`idle round ${round + 1} (tasks / CPU ms per minute, ours vs baseline): ${perRound.ours.at(-1).task.toFixed(1)} / ${perRound.ours.at(-1).cpu.toFixed(1)} vs ${perRound.baseline.at(-1).task.toFixed(1)} / ${perRound.baseline.at(-1).cpu.toFixed(1)}`);
+    if (round < IDLE_ROUNDS - 1) {
+      for (const impl of order) {
+        await pages[impl].page.evaluate(() => window.kept.destroy());
+        await pages[impl].context.close();
+      }
     }
   }
-  await new Promise((r) => setTimeout(r, 1000));
-  const metric = async (impl) => Object.fromEntries((await pages[impl].cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
-  for (const impl of ["ours", "baseline"]) before[impl] = await metric(impl);
-  const t0 = Date.now();
-  await new Promise((r) => setTimeout(r, IDLE_S * 1000));
   results.idle = {};
   for (const impl of ["ours", "baseline"]) {
-    const after = await metric(impl);
-    const perMinute = 60 / ((Date.now() - t0) / 1000);
-    results.idle[impl] = {
-      task: (after.TaskDuration - before[impl].TaskDuration) * 1000 * perMinute,
-      script: (after.ScriptDuration - before[impl].ScriptDuration) * 1000 * perMinute,
-    };
+    const of = (key) => median(perRound[impl].map((r) => r[key]));
+    results.idle[impl] = { task: of("task"), script: of("script"), cpu: of("cpu") };
   }
   await new Promise((r) => setTimeout(r, Math.max(0, WINDOW_S * 1000 - (Date.now() - t0))));
   const windowEnd = Date.now();
@@ -305,8 +331,9 @@ const rows = [
   ["mount", () => [`mount() → QR, modules imported, wasm on first use (ms, ${RUNS} runs)`, range(r.cold.ours), range(r.cold.baseline), ratio(r.cold.ours.median, r.cold.baseline.median)]],
   ["mount", () => [`mount() → QR, warm (ms, median (min–max), ${RUNS} runs)`, range(r.warm.ours), range(r.warm.baseline), `≤ 1.0× baseline: ${ratio(r.warm.ours.median, r.warm.baseline.median)} ${r.warm.ours.median <= r.warm.baseline.median ? "met" : "missed"}`]],
   ["paint", () => [`QR encode + paint (ms per code, median of ${ROUNDS} interleaved rounds of ${Math.round(CODES / ROUNDS)}, taking ${CHUNKS} turns each, after a warm-up round)`, fmt(r.encode.ours, 3), fmt(r.encode.baseline, 3), `≥ 3× faster in every round: median ${r.encode.ratio.median.toFixed(2)}×, lowest ${r.encode.ratio.min.toFixed(2)}× ${r.encode.ratio.min >= 3 ? "met" : "missed"}`]],
-  ["idle", () => ["Main-thread busy while polling (ms per minute: tasks / script, Performance metrics)", `${fmt(r.idle.ours.task)} / ${fmt(r.idle.ours.script)}`, `${fmt(r.idle.baseline.task)} / ${fmt(r.idle.baseline.script)}`, `≤ 1.0× baseline: ${ratio(r.idle.ours.task, r.idle.baseline.task)} ${r.idle.ours.task <= r.idle.baseline.task ? "met" : "missed"}`]],
-  ["idle", () => ["Main thread while polling, trace (tasks ms per minute; largest parts)", `${fmt(r.trace.ours.tasksPerMinute)} (${formatBreakdown(r.trace.ours.breakdown.slice(0, 3))})`, `${fmt(r.trace.baseline.tasksPerMinute)} (${formatBreakdown(r.trace.baseline.breakdown.slice(0, 3))})`, `≤ 1.0× baseline: ${ratio(r.trace.ours.tasksPerMinute, r.trace.baseline.tasksPerMinute)} ${r.trace.ours.tasksPerMinute <= r.trace.baseline.tasksPerMinute ? "met" : "missed"}`]],
+  ["idle", () => [`Main-thread busy while polling (ms per minute: tasks / script, Performance metrics, median of ${IDLE_ROUNDS} rounds of ${IDLE_S} s)`, `${fmt(r.idle.ours.task)} / ${fmt(r.idle.ours.script)}`, `${fmt(r.idle.baseline.task)} / ${fmt(r.idle.baseline.script)}`, `≤ 1.0× baseline: ${ratio(r.idle.ours.task, r.idle.baseline.task)} ${r.idle.ours.task <= r.idle.baseline.task ? "met" : "missed"}`]],
+  ["idle", () => [`Main-thread CPU while polling (ms per minute, Performance metrics ThreadTime, same ${IDLE_ROUNDS} windows)`, fmt(r.idle.ours.cpu), fmt(r.idle.baseline.cpu), `≤ 1.0× baseline: ${ratio(r.idle.ours.cpu, r.idle.baseline.cpu)} ${r.idle.ours.cpu <= r.idle.baseline.cpu ? "met" : "missed"}`]],
+  ["idle", () => ["Main thread while polling, trace (tasks ms per minute, wall / CPU; largest parts)", `${fmt(r.trace.ours.tasksPerMinute)} / ${fmt(r.trace.ours.cpuPerMinute)} (${formatBreakdown(r.trace.ours.breakdown.slice(0, 3))})`, `${fmt(r.trace.baseline.tasksPerMinute)} / ${fmt(r.trace.baseline.cpuPerMinute)} (${formatBreakdown(r.trace.baseline.breakdown.slice(0, 3))})`, `≤ 1.0× baseline: ${ratio(r.trace.ours.tasksPerMinute, r.trace.baseline.tasksPerMinute)} ${r.trace.ours.tasksPerMinute <= r.trace.baseline.tasksPerMinute ? "met" : "missed"} (CPU ${ratio(r.trace.ours.cpuPerMinute, r.trace.baseline.cpuPerMinute)})`]],
   ["cls", () => ["Layout shift, wasm and create each delayed 1.5 s (CLS; text below: px while loading → with QR)", `ES ${r.cls.es.cls.toFixed(4)} (${r.cls.es.before.toFixed(0)} → ${r.cls.es.after.toFixed(0)}), drop-in ${r.cls.dropin.cls.toFixed(4)} (${r.cls.dropin.before.toFixed(0)} → ${r.cls.dropin.after.toFixed(0)})`, "–", `0: ${r.cls.es.cls === 0 && r.cls.dropin.cls === 0 ? "met" : "missed"}`]],
   ["memory", () => [`JS heap after 10 → ${CYCLES} → ${2 * CYCLES} mount/destroy cycles, requests settled (after GC)`, `${kb(r.memory.ours.at10.heap)} → ${kb(r.memory.ours.atEnd.heap)} → ${kb(r.memory.ours.atDouble.heap)}`, `${kb(r.memory.baseline.at10.heap)} → ${kb(r.memory.baseline.atEnd.heap)} → ${kb(r.memory.baseline.atDouble.heap)}`, `growth ≤ 1 MB: ${r.memory.ours.atDouble.heap - r.memory.ours.at10.heap <= 1024 * 1024 ? "met" : "missed"}`]],
   ["memory", () => [`Wasm memory after 10 → ${CYCLES} → ${2 * CYCLES} cycles, requests settled`, `${kb(r.memory.ours.at10.wasm)} → ${kb(r.memory.ours.atEnd.wasm)} → ${kb(r.memory.ours.atDouble.wasm)}`, "–", `no growth over the second ${CYCLES}: ${r.memory.ours.atDouble.wasm <= r.memory.ours.atEnd.wasm ? "met" : "missed"}`]],

@@ -654,3 +654,81 @@ async fn a_prefetched_create_that_differs_is_left_to_the_page_and_the_widget_sen
         assert!(until(|| form || calls().iter().any(|c| c.starts_with("DELETE"))).await);
     }
 }
+
+/// Wraps `setTimeout`/`clearTimeout` so `pending_timers()` counts the timers
+/// armed through them (with a delay) that have neither fired nor been
+/// cleared; `pause()` waits on the real `setTimeout`, uncounted.
+fn track_timers() {
+    js(r#"window.__st ??= window.setTimeout;
+        window.__ct ??= window.clearTimeout;
+        const pending = (window.__pendingTimers = new Set());
+        window.setTimeout = (f, ms, ...a) => {
+          const id = window.__st((...x) => { pending.delete(id); f(...x); }, ms, ...a);
+          if (ms > 0) pending.add(id);
+          return id;
+        };
+        window.clearTimeout = (id) => { pending.delete(id); window.__ct(id); };"#);
+}
+
+fn untrack_timers() {
+    js("window.setTimeout = window.__st; window.clearTimeout = window.__ct;");
+}
+
+fn pending_timers() -> u32 {
+    js("return window.__pendingTimers.size")
+        .as_f64()
+        .unwrap_or(-1.0) as u32
+}
+
+async fn pause(ms: u32) {
+    JsFuture::from(Promise::from(js(&format!(
+        "return new Promise((r) => window.__st(r, {ms}))"
+    ))))
+    .await
+    .expect("pause");
+}
+
+fn polls() -> usize {
+    calls().iter().filter(|c| c.starts_with("GET")).count()
+}
+
+#[wasm_bindgen_test]
+async fn polling_keeps_one_wake_up_and_one_countdown_timer_and_destroy_clears_them() {
+    stub_fetch(0);
+    track_timers();
+    let handle = hopae_connect_widget::mount(
+        host().into(),
+        options(&[
+            ("endpoint", "/api/v".into()),
+            ("providerId", "bankidse".into()),
+            ("pollInterval", 250.into()),
+        ]),
+        JsValue::UNDEFINED,
+    )
+    .map_err(JsValue::from)
+    .expect("mounts");
+    let handle = JsValue::from(handle);
+    let mut most = 0;
+    for _ in 0..100 {
+        pause(20).await;
+        most = most.max(pending_timers());
+        if polls() >= 4 {
+            break;
+        }
+    }
+    let before = polls();
+    assert!(before >= 4, "it polls: {:?}", calls());
+    // Each wake-up re-arms the one timer: the next poll (or the request's
+    // timeout) and the countdown's next change, never a stale one as well.
+    assert!(most <= 2, "{most} timers pending at once");
+    assert!(pending_timers() >= 1, "the next poll is armed");
+    let destroy = Reflect::get(&handle, &"destroy".into()).expect("destroy");
+    destroy
+        .unchecked_ref::<js_sys::Function>()
+        .call0(&handle)
+        .expect("destroys");
+    assert_eq!(pending_timers(), 0, "destroy() clears every timer");
+    pause(700).await;
+    untrack_timers();
+    assert_eq!(polls(), before, "no poll after destroy(): {:?}", calls());
+}
