@@ -9,8 +9,8 @@
 //! one queue: an event raised while another is being dispatched waits until
 //! that dispatch has finished, so every listener sees every event in order.
 //!
-//! The widget owns the session's one wake-up and the countdown's own timer
-//! (each a [`Timer`]: one JS callback for the widget's life), at most one
+//! The widget owns the session's one wake-up (`Option<Timeout>`, cleared by
+//! setting it to `None`), the countdown's own timer, at most one
 //! `AbortController` for the tracked request, and its listeners as gloo
 //! `EventListener`s that remove themselves when dropped. Answers are fed back
 //! only if they belong to the request still current; a create that answers
@@ -21,7 +21,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
-use wasm_bindgen::prelude::{wasm_bindgen, Closure};
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Element};
 
@@ -54,73 +54,6 @@ enum Pending {
     },
 }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &JsValue, ms: u32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-}
-
-/// A `setTimeout` whose JS callback is made once, for the widget's life:
-/// arming it replaces the call still pending, and dropping it clears that
-/// call. (A gloo `Timeout` per wake-up made a closure, registered it for
-/// finalization and freed it again, twice per status poll.)
-struct Timer {
-    callback: Closure<dyn FnMut()>,
-    pending: RefCell<Option<JsValue>>,
-}
-
-impl Timer {
-    fn new(weak: &Weak<Widget>, fire: fn(&Rc<Widget>)) -> Timer {
-        let weak = weak.clone();
-        Timer {
-            callback: Closure::new(move || {
-                if let Some(widget) = weak.upgrade() {
-                    fire(&widget);
-                }
-            }),
-            pending: RefCell::new(None),
-        }
-    }
-
-    /// Calls back in `delay` ms (and not before), instead of any call pending.
-    fn arm(&self, delay: Millis) {
-        self.clear();
-        let delay = delay.min(i32::MAX as u64) as u32;
-        let id = set_timeout(self.callback.as_ref(), delay);
-        if let Ok(mut pending) = self.pending.try_borrow_mut() {
-            *pending = Some(id);
-        }
-    }
-
-    /// Forgets the call pending, if any.
-    fn clear(&self) {
-        if let Some(id) = self
-            .pending
-            .try_borrow_mut()
-            .ok()
-            .and_then(|mut p| p.take())
-        {
-            clear_timeout(&id);
-        }
-    }
-
-    /// The call came: nothing is pending any more.
-    fn fired(&self) {
-        if let Ok(mut pending) = self.pending.try_borrow_mut() {
-            *pending = None;
-        }
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        // The callback is freed with this: it must never be called after.
-        self.clear();
-    }
-}
-
 /// A mounted widget.
 pub struct Widget {
     /// Names the widget for its handle (see [`Widget::live`]).
@@ -132,17 +65,15 @@ pub struct Widget {
     /// Events waiting for the dispatch in progress to end.
     events: RefCell<Vec<Pending>>,
     dispatching: Cell<bool>,
-    /// The session's wake-up ([`Effect::Wake`]).
-    wake: Timer,
-    /// The countdown's next visible change.
-    countdown: Timer,
 }
 
 struct Inner {
     session: Session,
     view: View,
-    /// The countdown's target.
+    timer: Option<Timeout>,
+    /// The countdown's target and the timer for its next visible change.
     countdown_to: Option<Millis>,
+    countdown: Option<Timeout>,
     abort: Option<AbortController>,
     /// Bumped for every tracked request; an answer with an older number is dropped.
     request: u32,
@@ -238,7 +169,7 @@ impl Widget {
         let languages = page_languages();
         let messages = config.messages(languages.iter().map(String::as_str));
         let view = View::create(&host, config.size, messages, &config.provider_id)?;
-        let widget = Rc::new_cyclic(|weak| Widget {
+        let widget = Rc::new(Widget {
             id: NEXT_ID.with(|n| {
                 let id = n.get();
                 n.set(id.wrapping_add(1));
@@ -250,7 +181,9 @@ impl Widget {
             inner: RefCell::new(Inner {
                 session: Session::new(config, seed()),
                 view,
+                timer: None,
                 countdown_to: None,
+                countdown: None,
                 abort: None,
                 request: 0,
                 create_key: None,
@@ -260,14 +193,6 @@ impl Widget {
             }),
             events: RefCell::new(Vec::new()),
             dispatching: Cell::new(false),
-            wake: Timer::new(weak, |widget| {
-                widget.wake.fired();
-                widget.feed(Input::Tick);
-            }),
-            countdown: Timer::new(weak, |widget| {
-                widget.countdown.fired();
-                widget.tick_countdown();
-            }),
         });
         widget.listen()?;
         LIVE.with(|live| live.borrow_mut().push(widget.clone()));
@@ -387,9 +312,9 @@ impl Widget {
             inner.abort = None;
             inner.create_key = None;
             inner.last_body = JsValue::UNDEFINED;
+            inner.timer = None;
+            inner.countdown = None;
             inner.countdown_to = None;
-            self.wake.clear();
-            self.countdown.clear();
             let provider = inner.session.config().provider_id.clone();
             let _ = inner.view.reset(&provider);
         }
@@ -410,11 +335,11 @@ impl Widget {
             return; // a hopae-cancelled listener destroyed it already
         }
         LIVE.with(|live| live.borrow_mut().retain(|w| !Rc::ptr_eq(w, self)));
-        self.wake.clear();
-        self.countdown.clear();
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
             // Not aborted: a create in flight answers, and is cancelled.
             inner.abort = None;
+            inner.timer = None;
+            inner.countdown = None;
             inner.listeners.clear();
             inner.last_body = JsValue::UNDEFINED;
             inner.view.remove();
@@ -529,9 +454,9 @@ impl Widget {
                 }
             }
             Effect::Countdown(to) => {
-                self.countdown.clear();
                 if let Ok(mut inner) = self.inner.try_borrow_mut() {
                     inner.countdown_to = to;
+                    inner.countdown = None;
                     if to.is_none() {
                         inner.view.countdown(None);
                     }
@@ -548,8 +473,16 @@ impl Widget {
                             controller.abort();
                         }
                     }
-                    Effect::Wake { at } => self.wake.arm(at.saturating_sub(now())),
-                    Effect::ClearTimer => self.wake.clear(),
+                    Effect::Wake { at } => {
+                        let delay = at.saturating_sub(now()).min(i32::MAX as u64) as u32;
+                        let weak = Rc::downgrade(self);
+                        inner.timer = Some(Timeout::new(delay, move || {
+                            if let Some(widget) = weak.upgrade() {
+                                widget.feed(Input::Tick);
+                            }
+                        }));
+                    }
+                    Effect::ClearTimer => inner.timer = None,
                     Effect::HideQr => inner.view.hide_qr(),
                     Effect::Say(message) => {
                         let provider = inner.session.provider_id().to_owned();
@@ -582,10 +515,10 @@ impl Widget {
     /// once a minute until the last minute, then once a second; nothing at
     /// all while the page is hidden (it catches up when shown).
     fn tick_countdown(self: &Rc<Self>) {
-        self.countdown.clear();
         let Ok(mut inner) = self.inner.try_borrow_mut() else {
             return;
         };
+        inner.countdown = None;
         let Some(to) = inner.countdown_to else {
             return;
         };
@@ -597,7 +530,13 @@ impl Widget {
         if remaining == 0 {
             return;
         }
-        self.countdown.arm(next_change(remaining));
+        let weak = Rc::downgrade(self);
+        let delay = next_change(remaining).min(i32::MAX as u64) as u32;
+        inner.countdown = Some(Timeout::new(delay, move || {
+            if let Some(widget) = weak.upgrade() {
+                widget.tick_countdown();
+            }
+        }));
     }
 
     fn navigate(&self, url: &str, mode: RedirectMode) {
