@@ -149,7 +149,7 @@ describe("layout: no shift, no blank box", () => {
         ({ page } = await openDemo(env, { pollInterval: 300, ...query }));
       }
       const started = await waitForEvent(page, "hopae-initiated");
-      await page.waitForFunction(() => !window.deepQuery(".hopae-verify-countdown")?.hidden, null, { polling: "raf" });
+      await page.waitForFunction(() => window.deepQuery(".hopae-verify-countdown")?.hidden === false, null, { polling: "raf" });
       seen[`qr ${query.locale ?? "en"}`] = await card(page);
       if (end === "cancel") await page.evaluate(() => window.deepQuery(".hopae-verify-cancel").click());
       else if (end === "failed") await env.control(`/verifications/${started.verificationId}/status`, { status: "failed" });
@@ -158,11 +158,11 @@ describe("layout: no shift, no blank box", () => {
       seen[end] = await card(page);
     }
     const { page: code } = await openDemo(env, { provider: "smartid", registrationId: "PNOEE-30303039914", pollInterval: 300 });
-    await code.waitForFunction(() => !window.deepQuery(".hopae-verify-code")?.hidden, null, { polling: "raf" });
+    await code.waitForFunction(() => window.deepQuery(".hopae-verify-code")?.hidden === false, null, { polling: "raf" });
     seen.code = await card(code);
     for (const provider of ["smartid", "skmobileid"]) {
       const { page } = await openDemo(env, { provider, pollInterval: 300 });
-      await page.waitForFunction(() => !window.deepQuery(".hopae-verify-form")?.hidden, null, { polling: "raf" });
+      await page.waitForFunction(() => window.deepQuery(".hopae-verify-form")?.hidden === false, null, { polling: "raf" });
       seen[`form ${provider}`] = await card(page);
     }
     for (const [state, box] of Object.entries(seen)) assert.deepEqual(box, CARD, state);
