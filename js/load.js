@@ -1,16 +1,17 @@
 // Loads the two WebAssembly modules, each once. The first-QR module
-// (hopae_first_bg.wasm, a fraction of the widget's size: the crate's feature
-// `first`) is fetched and compiled as soon as this module is evaluated
-// (importing the package, or the drop-in script running); it paints the
-// first code of the early create (js/mount.js). The widget's own module
+// (hopae_first_bg.wasm, a fraction of the widget's size: the crate built with
+// `--cfg hopae_first`) is fetched and compiled as soon as this module is
+// evaluated (importing the package, or the drop-in script running); it paints
+// the first code of the early create (js/mount.js). The widget's own module
 // (hopae_connect_widget_bg.wasm) is requested when mount() is ready for it:
-// after that first QR, so everything until the QR is the small module. In
-// Node (server-side rendering) nothing happens until mount().
+// after that first QR, so everything until the QR is the small module (or
+// while the page is idle, when nothing has mounted yet: whenIdle). In Node
+// (server-side rendering) nothing happens until mount().
 
 /**
- * The wasm-bindgen glue, imported on first use: not a static import, so the
- * page's module graph ends here and the .wasm and the first create start one
- * round trip sooner; the glue arrives while the .wasm downloads.
+ * The widget's wasm-bindgen glue, imported on first use: not a static import,
+ * so the page's module graph ends here and it arrives while the .wasm
+ * downloads (after the first QR).
  */
 let glue;
 const importGlue = () => {
