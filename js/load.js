@@ -25,18 +25,18 @@ export let mountWasm;
 
 /** Where the .wasm is: a URL or a promise of one (the drop-in may have to ask). */
 let source;
-/** Promise of the first-QR module's firstQr, or of undefined if it could not load. */
-let first;
-/** Where the first-QR module is when it is not next to the widget's (`firstWasmUrl`, `data-first-wasm`). */
-let firstSource;
-/** Why the first-QR module did not load (an Error with `url`), for one console warning. */
-export let firstFailure;
 /** Its href once known, to compare with a `wasmUrl` option. */
 let sourceHref;
 /** Promise<WebAssembly.Module> of the current source. */
 let compiled;
 /** Promise of the instantiated module. */
 let ready;
+/** Promise of the first-QR module's firstQr, or of undefined if it could not load. */
+let first;
+/** Where the first-QR module is when it is not next to the widget's (`firstWasmUrl`, `data-first-wasm`). */
+let firstSource;
+/** Why the first-QR module did not load (an Error with `url`), for one console warning. */
+export let firstFailure;
 
 /** Where the .wasm is, when it is not next to this file (the drop-in, `data-wasm`, `wasmUrl`). */
 export function locateWasm(url) {
@@ -113,7 +113,8 @@ export function useWasmUrl(wasmUrl, firstWasmUrl) {
 }
 
 /**
- * Starts loading the first-QR module, once per location; resolves to its
+ * Starts loading the first-QR module, once (again only after a relocation
+ * when it failed: relocateFirst); resolves to its
  * `firstQr(canvas, answer, size)`, or to undefined if it cannot load: then
  * nothing is painted early and the widget's module paints the first code.
  */

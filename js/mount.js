@@ -216,25 +216,23 @@ export async function mount(element, options) {
   let failed = false;
   let destroyed = false;
   let failureView;
+  /** Destroyed, or superseded by a later mount() on the element. */
+  const gone = () => destroyed || (keyed && latest.get(element) !== token);
   const start = async () => {
-    // (After the microtask above.) Superseded or destroyed already (React
-    // StrictMode's first mount): nothing to load for.
+    // (After the microtask above.) The first QR, if one is coming, at most
+    // FIRST_QR_WAIT; then, superseded or destroyed (React StrictMode's first
+    // mount), nothing to load for.
     await null;
-    if (destroyed || (keyed && latest.get(element) !== token)) {
-      drop();
-      skeleton?.remove();
-      return;
-    }
-    if (painted) {
+    if (painted && !gone()) {
       let waited;
       await Promise.race([painted, new Promise((resolve) => (waited = setTimeout(resolve, FIRST_QR_WAIT)))]);
       clearTimeout(waited);
-      painted = undefined;
-      if (destroyed || (keyed && latest.get(element) !== token)) {
-        drop();
-        skeleton?.remove();
-        return;
-      }
+    }
+    painted = undefined;
+    if (gone()) {
+      drop();
+      skeleton?.remove();
+      return;
     }
     try {
       await load(options?.wasmUrl);
@@ -257,13 +255,13 @@ export async function mount(element, options) {
       dispatch(element, "failed", failure);
       return;
     }
-    const early = started;
-    started = null;
-    if (destroyed || (keyed && latest.get(element) !== token)) {
-      discard(early);
+    if (gone()) {
+      drop();
       skeleton?.remove();
       return;
     }
+    const early = started;
+    started = null;
     failed = false;
     failureView?.remove();
     // Not if the options changed since (their headers, say): the widget would send another request.

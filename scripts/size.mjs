@@ -49,7 +49,7 @@ export function entries(dir = dist) {
   return {
     esEntry: [...new Set([...moduleGraph("index.js", dir), ...moduleGraph("hopae_first.js", dir)]), FIRST_WASM],
     dropIn: ["hopae-verify.js", FIRST_WASM],
-    afterQr: [...new Set([...moduleGraph("hopae_connect_widget.js", dir), "events.js"])].concat(WASM),
+    afterQr: [...moduleGraph("hopae_connect_widget.js", dir), WASM],
   };
 }
 
