@@ -12,7 +12,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { entries } from "../../scripts/size.mjs";
-import { installDeepQuery, readQr, setup, until } from "./helpers.mjs";
+import { freshPage, readQr, setup, until } from "./helpers.mjs";
 
 const OPEN = new Set(["initiated", "pending", "awaiting_user_action", "authenticating", "processing"]);
 const WIDGET = ["hopae_connect_widget_bg.wasm", "hopae_connect_widget.js", "events.js"];
@@ -59,10 +59,7 @@ const firstShown = (page) => page.evaluate((s) => Boolean(window.deepQuery(s)?.w
  */
 async function open(name, { hold = true, routes = {}, hash = "", clock = false } = {}) {
   await fetch(`${env.demo.url}/__sim/reset`, { method: "POST" });
-  const context = await env.browser.newContext();
-  env.contexts.add(context);
-  const page = await context.newPage();
-  await installDeepQuery(page);
+  const { page } = await freshPage(env);
   // When the first QR pixels were drawn (window.qrAt, as bench/site/probe.js).
   await page.addInitScript({ path: new URL("../../bench/site/probe.js", import.meta.url).pathname });
   // Per animation frame from the first QR on: is a QR on screen (the first one or the card's)?
@@ -80,9 +77,6 @@ async function open(name, { hold = true, routes = {}, hash = "", clock = false }
   // (A clock the test can stop; it runs as the real one until then.)
   if (clock) await page.clock.install();
   if (clock === "paused") await page.clock.pauseAt(new Date(Date.now() + 1000));
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("Network.enable");
-  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));
   const warnings = [];
@@ -280,10 +274,7 @@ describe("the first QR is on screen before the widget's module is requested", ()
 
   test("imported early, mounted later: the widget's module is fetched while the page is idle, after the first-QR module", { timeout: 30_000 }, async () => {
     await fetch(`${env.demo.url}/__sim/reset`, { method: "POST" });
-    const context = await env.browser.newContext();
-    env.contexts.add(context);
-    const page = await context.newPage();
-    await installDeepQuery(page);
+    const { page } = await freshPage(env);
     await page.route(`${env.demo.url}/later.html`, (route) =>
       route.fulfill({ contentType: "text/html", body: `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script type="module">import { mount } from "/dist/index.js"; window.mount = mount;</script></head><body><div id="verify"></div></body></html>` }),
     );

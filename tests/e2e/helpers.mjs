@@ -83,18 +83,28 @@ export function installDeepQuery(page) {
   });
 }
 
-export async function openDemo(env, query = {}, contextOptions = {}, path = "/") {
+/**
+ * A page in a fresh context (closed by env.closePages()), with
+ * window.deepQuery and the HTTP cache disabled, so requests to one URL are
+ * neither merged nor served from the cache; nothing loaded yet.
+ */
+export async function freshPage(env, contextOptions = {}) {
   const context = await env.browser.newContext(contextOptions);
   env.contexts.add(context);
   context.on("close", () => env.contexts.delete(context));
   const page = await context.newPage();
+  await installDeepQuery(page);
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  return { context, page, cdp };
+}
+
+export async function openDemo(env, query = {}, contextOptions = {}, path = "/") {
+  const { context, page } = await freshPage(env, contextOptions);
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  await installDeepQuery(page);
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
       (window.cspViolations ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);

@@ -9,7 +9,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-import { installDeepQuery, readQr, setup, until } from "./helpers.mjs";
+import { freshPage, readQr, setup, until } from "./helpers.mjs";
 
 const HOLD_MS = 1500;
 const OPEN = new Set(["initiated", "pending", "awaiting_user_action", "authenticating", "processing"]);
@@ -56,13 +56,7 @@ if (location.hash === "#auto") window.handle = mount(document.getElementById("ve
 async function open(name, { hash = "", gate, wasmStatus } = {}) {
   await fetch(`${env.demo.url}/__sim/reset`, { method: "POST" });
   upstreamKeys.length = 0;
-  const context = await env.browser.newContext();
-  env.contexts.add(context);
-  const page = await context.newPage();
-  await installDeepQuery(page);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("Network.enable");
-  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  const { page } = await freshPage(env);
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));
   const posts = [];
