@@ -57,9 +57,10 @@ export const send = (url, method, extra, credentials, body, key, signal) => {
 };
 
 /**
- * A response read into [status, ok, date, retryAfter, body, receivedAt]: body
- * is the text parsed as JSON, undefined if it is not JSON; receivedAt is
- * Date.now() once read (the widget counts an early create's age from it).
+ * A response read into [status, ok, date, retryAfter, body, receivedAt,
+ * text]: body is the text parsed as JSON, undefined if it is not JSON;
+ * receivedAt is Date.now() once read (the widget counts an early create's
+ * age from it); text lets the widget tell an answer it has seen.
  */
 export const read = async (response) => {
   const text = await response.text();
@@ -68,13 +69,35 @@ export const read = async (response) => {
     json = JSON.parse(text);
   } catch {}
   const header = (name) => response.headers.get(name) ?? undefined;
-  return [response.status, response.ok, header("date"), header("retry-after"), json, Date.now()];
+  return [response.status, response.ok, header("date"), header("retry-after"), json, Date.now(), text];
+};
+
+const METHODS = ["GET", "POST", "DELETE"];
+
+/**
+ * For the wasm (src/web/http.rs): send()'s request (`method`: an index into
+ * METHODS, so no string crosses per request), read(); or `sent`, the same
+ * create started before the module was ready and read already (js/mount.js
+ * precreate). The answer goes to `done(widget, tag, answer, false)`, a
+ * failure to `done(widget, tag, reason, true)`; without `done` a failure is
+ * dropped (a cancel). A create whose answer `done` refuses (false: nobody
+ * waits for it any more) is cancelled. Returns the answer's promise.
+ */
+export const request = (url, method, extra, credentials, body, key, signal, sent, done, widget, tag) => {
+  const answer = sent ?? send(url, METHODS[method], extra, credentials, body, key, signal).then(read);
+  answer.then(
+    (value) => done?.(widget, tag, value, false) === false && method === 1 && cancelCreated(url, extra, credentials, value),
+    (reason) => done?.(widget, tag, reason, true),
+  );
+  return answer;
 };
 
 /**
- * For the wasm (src/web/http.rs): send()'s request, read(); or `sent`, the
- * same create started before the module was ready and read already
- * (js/mount.js precreate).
+ * Cancels the verification a create to `url` answered with (`answer`, as
+ * read() reads it) when nobody will use it: a best-effort DELETE of
+ * `${url}/${verificationId}`, so none is left open (and billed).
  */
-export const request = (url, method, extra, credentials, body, key, signal, sent) =>
-  sent ?? send(url, method, extra, credentials, body, key, signal).then(read);
+export const cancelCreated = (url, extra, credentials, [, ok, , , json]) => {
+  const id = ok && json?.verificationId;
+  if (typeof id === "string" && id) send(`${url}/${encodeURIComponent(id)}`, "DELETE", extra, credentials).catch(() => {});
+};

@@ -1,5 +1,5 @@
 import { askedFor, firstFailure, load, loadFirst, mountWasm, useWasmUrl } from "./load.js";
-import { detail, dispatch, read, send } from "./events.js";
+import { cancelCreated, detail, dispatch, read, send } from "./events.js";
 import { FONT, HEIGHT, WIDTH, cardBox } from "./card.js";
 
 /** The latest mount() call per element: an earlier one still loading is superseded. */
@@ -72,12 +72,7 @@ function precreate(options) {
  * created, so no verification is left open.
  */
 function discard(started) {
-  started?.response
-    .then(([, ok, , , body]) => {
-      const id = ok && body?.verificationId;
-      if (typeof id === "string" && id) return send(`${started.url}/${encodeURIComponent(id)}`, "DELETE", started.headers, started.credentials);
-    })
-    .catch(() => {});
+  started?.response.then((answer) => cancelCreated(started.url, started.headers, started.credentials, answer)).catch(() => {});
 }
 
 /**

@@ -102,7 +102,7 @@ test("the build ships events.js once, next to the glue: no snippets/ copy, the w
   assert.deepEqual([...new Set(WebAssembly.Module.imports(wasm).map((i) => i.module))], ["w"]);
 });
 
-test("request(): the shell's one fetch sets the headers in order, no-store, keepalive only for a DELETE, and reads status, Date, Retry-After and a JSON body", async () => {
+test("request(): the shell's one fetch sets the headers in order, no-store, keepalive only for a DELETE, reads status, Date, Retry-After and a JSON body, and gives the answer to done()", async () => {
   const { request, read } = await import(new URL("events.js", dist));
   const calls = [];
   const saved = globalThis.fetch;
@@ -113,26 +113,58 @@ test("request(): the shell's one fetch sets the headers in order, no-store, keep
   globalThis.fetch = async (url, init) => (calls.push({ url, init }), answers.shift());
   try {
     const before = Date.now();
-    const created = await request("/api/v", "POST", { Accept: "text/plain", "X-CSRF": "t", "Content-Type": "text/plain" }, "include", '{"providerId":"bankidse"}', "k1", undefined, undefined);
-    const receivedAt = created.pop();
+    const given = [];
+    const done = (...args) => given.push(args);
+    const created = await request("/api/v", 1, { Accept: "text/plain", "X-CSRF": "t", "Content-Type": "text/plain" }, "include", '{"providerId":"bankidse"}', "k1", undefined, undefined, done, 7, 3);
+    const [text, receivedAt] = [created.pop(), created.pop()];
     assert.ok(receivedAt >= before && receivedAt <= Date.now(), "when it was read, by Date.now()");
+    assert.equal(text, '{"verificationId":"v1"}', "the body's text, to tell an answer seen before");
     assert.deepEqual(created, [201, true, "Fri, 27 Nov 2026 08:00:00 GMT", undefined, { verificationId: "v1" }]);
+    await null;
+    assert.equal(given.length, 1);
+    assert.deepEqual(given[0].slice(0, 2), [7, 3], "done(widget, tag, ...)");
+    assert.equal(given[0][3], false);
+    assert.deepEqual(given[0][2].slice(0, 5), created);
     const { init } = calls[0];
     // The `headers` option may replace Accept; Content-Type and Idempotency-Key are the widget's.
     assert.deepEqual([...init.headers], [["accept", "text/plain"], ["content-type", "application/json"], ["idempotency-key", "k1"], ["x-csrf", "t"]]);
-    assert.equal(init.method, "POST");
+    assert.equal(init.method, "POST", "method 1 is POST (0 GET, 2 DELETE)");
     assert.equal(init.cache, "no-store");
     assert.equal(init.credentials, "include");
     assert.equal(init.keepalive, false);
-    const failed = await request("/api/v/v1", "DELETE", undefined, "same-origin", undefined, undefined, undefined, undefined);
+    const failed = await request("/api/v/v1", 2, undefined, "same-origin", undefined, undefined, undefined, undefined);
     assert.deepEqual(failed.slice(0, 5), [502, false, undefined, "7", undefined], "not JSON: body undefined");
+    assert.equal(calls[1].init.method, "DELETE");
     assert.equal(calls[1].init.keepalive, true);
     assert.equal(calls[1].init.headers.has("content-type"), false);
     // A create started before the module was ready (js/mount.js: sent, then read()) is handed over as read, not sent again.
     const sent = Promise.resolve(new Response("null", { status: 200 })).then(read);
-    assert.equal(request("/api/v", "POST", undefined, "same-origin", "{}", "k2", undefined, sent), sent);
+    assert.equal(request("/api/v", 1, undefined, "same-origin", "{}", "k2", undefined, sent), sent);
     assert.deepEqual((await sent).slice(0, 5), [200, true, undefined, undefined, null]);
     assert.equal(calls.length, 2);
+    // A failure goes to done(..., true); without done it is dropped, not left unhandled.
+    const unhandled = [];
+    const onUnhandled = (reason) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const refused = new TypeError("Failed to fetch");
+    globalThis.fetch = async () => { throw refused; };
+    request("/api/v", 0, undefined, "same-origin", undefined, undefined, undefined, undefined, done, 7, 4);
+    request("/api/v/v1", 2, undefined, "same-origin", undefined, undefined, undefined, undefined);
+    await new Promise((r) => setTimeout(r, 10));
+    process.off("unhandledRejection", onUnhandled);
+    assert.deepEqual(given.at(-1), [7, 4, refused, true]);
+    assert.deepEqual(unhandled, []);
+    // A create whose answer the widget refuses (nobody waits for it) is
+    // cancelled, with the create's headers and credentials; a refused status answer is not.
+    calls.length = 0;
+    globalThis.fetch = async (url, init) => (calls.push({ url, init }), init.method === "POST" ? new Response('{"verificationId":"v 9"}', { status: 201 }) : new Response(null, { status: 204 }));
+    await request("/api/v", 1, { "X-CSRF": "t" }, "include", "{}", "k3", undefined, undefined, () => false, 7, 5);
+    await request("/api/v/v1", 0, undefined, "same-origin", undefined, undefined, undefined, undefined, () => false, 7, 6);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(calls.map((c) => `${c.init.method} ${c.url}`).sort(), ["DELETE /api/v/v%209", "GET /api/v/v1", "POST /api/v"]);
+    const cancel = calls.find((c) => c.init.method === "DELETE").init;
+    assert.equal(cancel.headers.get("x-csrf"), "t");
+    assert.equal(cancel.credentials, "include");
   } finally {
     globalThis.fetch = saved;
   }

@@ -271,7 +271,7 @@ fn stub_fetch(create_delay_ms: u32) {
             return json({{ verificationId: "v" + window.__calls.length, status: "initiated", providerId: "bankidse", flowType: "qr", flowDetails: {{ qrData: "bankid.x.0.y" }} }}, 201);
           }}
           if (method === "DELETE") return new Response(null, {{ status: 204 }});
-          return json({{ status: "initiated" }});
+          return json(window.__statusBody ?? {{ status: "initiated" }});
         }};"#
     ));
 }
@@ -731,4 +731,71 @@ async fn polling_keeps_one_wake_up_and_one_countdown_timer_and_destroy_clears_th
     pause(700).await;
     untrack_timers();
     assert_eq!(polls(), before, "no poll after destroy(): {:?}", calls());
+}
+
+#[wasm_bindgen_test]
+async fn a_status_answer_like_the_last_is_not_read_field_by_field_again() {
+    stub_fetch(0);
+    js("window.__statusBody = undefined;");
+    let el = host();
+    record_events(&el);
+    let handle = hopae_connect_widget::mount(
+        el.clone().into(),
+        options(&[
+            ("endpoint", "/api/v".into()),
+            ("providerId", "bankidse".into()),
+            ("pollInterval", 250.into()),
+        ]),
+        JsValue::UNDEFINED,
+    )
+    .map_err(JsValue::from)
+    .expect("mounts");
+    // The decoders read each field with `Reflect.get`: count those calls
+    // while the same answer comes back, poll after poll.
+    let counted = || js("return window.__gets").as_f64().unwrap_or(-1.0);
+    assert!(until(|| polls() >= 2).await, "it polls: {:?}", calls());
+    js("window.__gets = 0; window.__rg ??= Reflect.get;
+        Reflect.get = (...a) => (window.__gets++, window.__rg(...a));");
+    let ok = until(|| polls() >= 6).await;
+    let gets = counted();
+    js("Reflect.get = window.__rg;");
+    // A changed answer is read (and acted on).
+    js(
+        r#"window.__statusBody = { status: "completed", verifiedAttributes: { name: "A" }, verifiedAt: "2026-11-27T12:00:00Z" };"#,
+    );
+    let completed = until(|| seen().iter().any(|e| e == "hopae-completed")).await;
+    js("window.__statusBody = undefined;");
+    handle.destroy();
+    assert!(ok, "it polls: {:?}", calls());
+    // Three to five answers arrived; this one read again is 12 reads.
+    assert!(
+        gets < 12.0,
+        "{gets} field reads over at least three unchanged answers"
+    );
+    assert!(completed, "completed after unchanged answers: {:?}", seen());
+}
+
+#[wasm_bindgen_test]
+async fn creates_in_flight_of_a_restarted_then_destroyed_widget_are_each_cancelled() {
+    stub_fetch(200);
+    let handle = hopae_connect_widget::mount(
+        host().into(),
+        options(&[
+            ("endpoint", "/api/v".into()),
+            ("providerId", "bankidse".into()),
+        ]),
+        JsValue::UNDEFINED,
+    )
+    .map_err(JsValue::from)
+    .expect("mounts");
+    // The first create is still in flight: restart() leaves it to answer
+    // and sends a second; destroy() leaves both.
+    handle.restart();
+    handle.destroy();
+    let deletes = || calls().iter().filter(|c| c.starts_with("DELETE")).count();
+    assert!(until(|| deletes() >= 2).await, "{:?}", calls());
+    wait(100).await;
+    let c = calls();
+    let posts = c.iter().filter(|c| c.starts_with("POST")).count();
+    assert_eq!((posts, deletes()), (2, 2), "one DELETE per create: {c:?}");
 }

@@ -1,12 +1,14 @@
 //! Talks to the site's backend: the three calls of the backend contract.
 //!
 //! Each call carries an `AbortSignal`. The fetch itself and the reading of
-//! its answer (status, `Date`, `Retry-After`, the body parsed as JSON) are one
-//! call of `request` in js/events.js, one promise per request instead of a
-//! `Headers`, a `RequestInit`, two awaited promises and a header read each
-//! from Rust. What the browser reports becomes either the parsed JSON body or
-//! a [`core::error::Error`](crate::core::error::Error); nothing here decides
-//! what a response means.
+//! its answer (status, `Date`, `Retry-After`, the body parsed as JSON and its
+//! text) are one call of `request` in js/events.js, which hands the answer to
+//! one function for the page (src/web/widget.rs `answered`) instead of a
+//! future per request. What the browser reports becomes either the parsed
+//! JSON body or a [`core::error::Error`](crate::core::error::Error); nothing
+//! here decides what a response means.
+
+use std::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
@@ -17,22 +19,33 @@ use web_sys::{AbortController, AbortSignal};
 #[wasm_bindgen(module = "/js/events.js")]
 extern "C" {
     /// `fetch(url, {method, headers, credentials, body, signal, cache:
-    /// "no-store"})` (or the pending `sent`), resolving to `[status, ok,
-    /// date, retryAfter, body]` (`body`: the text parsed as JSON, `undefined`
-    /// if it is not JSON); rejects when the request or the body fails.
+    /// "no-store"})` (or the pending `sent`), read into `[status, ok, date,
+    /// retryAfter, body, receivedAt, text]` (`body`: the text parsed as JSON,
+    /// `undefined` if it is not JSON). Then `done(widget, tag, answer, false)`, or
+    /// `done(widget, tag, reason, true)` when the request or the body fails;
+    /// without `done`, a failure is ignored. Returns the promise of the answer.
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(js_name = request)]
     fn fetch_answer(
-        url: &str,
-        method: &str,
+        url: &JsValue,
+        method: u32,
         headers: &JsValue,
-        credentials: &str,
+        credentials: &JsValue,
         body: &JsValue,
         key: &JsValue,
         signal: Option<AbortSignal>,
         sent: Option<js_sys::Promise>,
+        done: &JsValue,
+        widget: u32,
+        tag: u32,
     ) -> js_sys::Promise;
 }
+
+/// Where an answer goes: `(done, widget id, tag)`, see [`Backend::send`].
+pub type Track<'a> = (&'a JsValue, u32, u32);
+
+/// An untracked request's answer goes nowhere (a cancel).
+pub const UNTRACKED: Track<'static> = (&JsValue::UNDEFINED, 0, 0);
 
 use crate::core::api::Problem;
 use crate::core::error::Error;
@@ -44,11 +57,16 @@ use crate::web::json::JsJson;
 pub struct Backend {
     /// `POST` here; `GET`/`DELETE` `{endpoint}/{id}`.
     pub endpoint: String,
+    /// `endpoint` as a JS string.
+    endpoint_js: JsValue,
+    /// The last verification's URL, `{endpoint}/{id}`: its id, and the URL
+    /// as a JS string, made once, not per poll.
+    url: RefCell<(String, JsValue)>,
     /// Extra request headers (e.g. a CSRF token): a copy of the option's
     /// object (names to strings), or `undefined`.
     pub headers: JsValue,
-    /// `fetch`'s credentials mode.
-    pub credentials: &'static str,
+    /// `fetch`'s credentials mode (a JS string).
+    pub credentials: JsValue,
     /// Extra fields for the create body, merged under `providerId`.
     pub extra_body: Option<Object>,
     /// The `userData` option: sent as the create body's `userData`.
@@ -64,6 +82,9 @@ pub struct Answer {
     /// When it was read (`Date.now()`): earlier than now for the create
     /// js/mount.js read before the module was ready.
     pub received: Option<Millis>,
+    /// The body's text: an answer with the same text as the last one
+    /// decodes to the same response.
+    pub text: JsValue,
 }
 
 impl Backend {
@@ -113,8 +134,10 @@ impl Backend {
         let user_data = get("userData");
         Ok(Backend {
             endpoint: endpoint.to_owned(),
+            endpoint_js: endpoint.into(),
+            url: RefCell::new((String::new(), JsValue::UNDEFINED)),
             headers,
-            credentials,
+            credentials: credentials.into(),
             extra_body,
             // Checked to be an object by the options' validation.
             user_data: user_data.is_object().then(|| user_data.unchecked_into()),
@@ -122,59 +145,74 @@ impl Backend {
     }
 
     /// Sends `request` (or, for the first create, takes the answer of
-    /// `sent`, the same request made before the module was ready), resolving
-    /// to the parsed body or the reason it failed.
-    pub async fn send(
+    /// `sent`, the same request made before the module was ready). Its answer
+    /// goes to `done` (a function of `(widget, tag, answer, failed)`, see
+    /// [`Backend::read`]); with `done` undefined (a cancel) it goes nowhere.
+    /// One callback for the page, not a future per request: a poll costs
+    /// one call into JS and one back.
+    pub fn send(
         &self,
         request: &Request,
         signal: Option<&AbortSignal>,
         idempotency_key: Option<&str>,
         sent: Option<js_sys::Promise>,
-    ) -> Result<Answer, Error> {
+        (done, widget, tag): Track,
+    ) {
+        // (Methods by their index in js/events.js: GET, POST, DELETE.)
         let (method, url, body, key) = match request {
             Request::Create {
                 provider_id,
                 user_data,
                 ..
             } => (
-                "POST",
-                self.endpoint.clone(),
-                self.create_body(provider_id, user_data)?,
+                1,
+                self.endpoint_js.clone(),
+                self.create_body(provider_id, user_data),
                 idempotency_key.map_or(JsValue::UNDEFINED, JsValue::from_str),
             ),
             Request::Status { verification_id } => (
-                "GET",
+                0,
                 self.url_of(verification_id),
-                JsValue::UNDEFINED,
+                Ok(JsValue::UNDEFINED),
                 JsValue::UNDEFINED,
             ),
             // (js/events.js sends a DELETE with keepalive: it outlives the page.)
             Request::Cancel { verification_id } => (
-                "DELETE",
+                2,
                 self.url_of(verification_id),
-                JsValue::UNDEFINED,
+                Ok(JsValue::UNDEFINED),
                 JsValue::UNDEFINED,
             ),
         };
-        let pending = fetch_answer(
+        // A body that cannot be sent answers as a failed request, in turn.
+        let (body, sent) = match body {
+            Ok(body) => (body, sent),
+            Err(e) => (JsValue::UNDEFINED, Some(js_sys::Promise::reject(&e))),
+        };
+        let _ = fetch_answer(
             &url,
             method,
             &self.headers,
-            self.credentials,
+            &self.credentials,
             &body,
             &key,
             signal.cloned(),
             sent,
+            done,
+            widget,
+            tag,
         );
-        let answer: Array = JsFuture::from(pending)
-            .await
-            .map_err(|e| Error::Network(describe(&e)))?
-            .unchecked_into();
+    }
+
+    /// What `done` was given: the answer array, or (`failed`) the reason the
+    /// request or its body failed; a 2xx answer's parsed body, or why it is
+    /// not one.
+    pub fn read(value: JsValue, failed: bool) -> Result<Answer, Error> {
+        if failed {
+            return Err(Error::Network(describe(&value)));
+        }
+        let answer: Array = value.unchecked_into();
         let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
-        let server_time = answer
-            .get(2)
-            .as_string()
-            .and_then(|d| parse_http_date(d.as_str()));
         let parsed = answer.get(4);
         if !answer.get(1).is_truthy() {
             let problem = Problem::from_json(&JsJson(parsed)).map(Box::new);
@@ -189,8 +227,12 @@ impl Backend {
         } else if parsed.is_object() {
             Ok(Answer {
                 body: parsed,
-                server_time,
+                server_time: answer
+                    .get(2)
+                    .as_string()
+                    .and_then(|d| parse_http_date(d.as_str())),
                 received: answer.get(5).as_f64().map(|at| at as Millis),
+                text: answer.get(6),
             })
         } else {
             Err(Error::BadShape("the body is JSON but not an object".into()))
@@ -203,14 +245,17 @@ impl Backend {
 /// a 2xx answer.
 pub async fn post_json(url: &str, body: &str) -> bool {
     let pending = fetch_answer(
-        url,
-        "POST",
+        &url.into(),
+        1,
         &JsValue::UNDEFINED,
-        "same-origin",
+        &"same-origin".into(),
         &JsValue::from_str(body),
         &JsValue::UNDEFINED,
         None,
         None,
+        &JsValue::UNDEFINED,
+        0,
+        0,
     );
     JsFuture::from(pending)
         .await
@@ -224,15 +269,15 @@ impl Backend {
         &self,
         provider_id: &str,
         user_data: &[(&'static str, String)],
-    ) -> Result<JsValue, Error> {
+    ) -> Result<JsValue, JsValue> {
         let body = Object::new();
         if let Some(extra) = &self.extra_body {
             Object::assign(&body, extra);
         }
-        Reflect::set(&body, &"providerId".into(), &provider_id.into()).map_err(js_error)?;
+        Reflect::set(&body, &"providerId".into(), &provider_id.into())?;
         let typed = Object::new();
         for (name, value) in user_data {
-            Reflect::set(&typed, &(*name).into(), &value.into()).map_err(js_error)?;
+            Reflect::set(&typed, &(*name).into(), &value.into())?;
         }
         let data = match &self.user_data {
             _ if !user_data.is_empty() => Some(typed),
@@ -240,9 +285,9 @@ impl Backend {
             None => None,
         };
         if let Some(data) = data {
-            Reflect::set(&body, &"userData".into(), &data).map_err(js_error)?;
+            Reflect::set(&body, &"userData".into(), &data)?;
         }
-        JSON::stringify(&body).map(JsValue::from).map_err(js_error)
+        JSON::stringify(&body).map(JsValue::from)
     }
 
     /// The create js/mount.js started before the module was ready,
@@ -283,18 +328,25 @@ impl Backend {
 }
 
 impl Backend {
-    fn url_of(&self, verification_id: &str) -> String {
+    fn url_of(&self, verification_id: &str) -> JsValue {
+        if let Ok(last) = self.url.try_borrow() {
+            if last.0 == verification_id {
+                return last.1.clone();
+            }
+        }
         let id: String = js_sys::encode_uri_component(verification_id).into();
-        crate::core::cat(&[self.endpoint.as_str(), "/", &id])
+        let url: JsValue = crate::core::cat(&[self.endpoint.as_str(), "/", &id])
+            .as_str()
+            .into();
+        if let Ok(mut last) = self.url.try_borrow_mut() {
+            *last = (verification_id.to_owned(), url.clone());
+        }
+        url
     }
 }
 
 fn invalid(option: &str, why: &str) -> String {
     crate::core::cat(&["hopae-connect-widget: the `", option, "` option ", why])
-}
-
-fn js_error(e: JsValue) -> Error {
-    Error::Network(describe(&e))
 }
 
 /// The message of a JS error, or its string form.

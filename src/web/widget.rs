@@ -12,16 +12,20 @@
 //! The widget owns the session's one wake-up (`Option<Timeout>`, cleared by
 //! setting it to `None`), the countdown's own timer, at most one
 //! `AbortController` for the tracked request, and its listeners as gloo
-//! `EventListener`s that remove themselves when dropped. Answers are fed back
-//! only if they belong to the request still current; a create that answers
-//! after its session ended (cancelled, restarted, destroyed) gets a DELETE,
-//! so no verification is left open.
+//! `EventListener`s that remove themselves when dropped. Every tracked
+//! request's answer comes to one function for the page ([`answered`]), named
+//! by widget id and request number, and is fed back only if it belongs to the
+//! request still current; a create that answers after its session ended
+//! (cancelled, restarted, destroyed) is refused, and js/events.js cancels the
+//! verification it created, so none is left open. A status answer with the
+//! same text as the last one is not decoded again.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Element};
 
@@ -33,7 +37,7 @@ use crate::core::session::{Effect, Event, Input, Reply, Request, Session};
 use crate::core::time::Millis;
 use crate::web::dom::View;
 use crate::web::events;
-use crate::web::http::{describe, Answer, Backend};
+use crate::web::http::{describe, Answer, Backend, UNTRACKED};
 use crate::web::json::JsJson;
 
 thread_local! {
@@ -41,6 +45,11 @@ thread_local! {
     /// already there and a widget lives until it is destroyed.
     static LIVE: RefCell<Vec<Rc<Widget>>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    /// The one function every tracked request's answer is given to, as
+    /// `(widget id, tag, answer, failed)` (see [`answered`]): one for the
+    /// page, not a future (and its closures) per request.
+    static ANSWER: JsValue =
+        Closure::<dyn FnMut(u32, u32, JsValue, bool) -> bool>::new(answered).into_js_value();
 }
 
 /// Something for the page, dispatched in order.
@@ -84,6 +93,8 @@ struct Inner {
     prefetched: JsValue,
     /// The last answer's raw body, for the fields the core passes through.
     last_body: JsValue,
+    /// The last status answer's text and what it decoded to.
+    last_status: Option<(JsValue, StatusResponse)>,
     listeners: Vec<EventListener>,
 }
 
@@ -189,6 +200,7 @@ impl Widget {
                 create_key: None,
                 prefetched,
                 last_body: JsValue::UNDEFINED,
+                last_status: None,
                 listeners: Vec::new(),
             }),
             events: RefCell::new(Vec::new()),
@@ -342,6 +354,7 @@ impl Widget {
             inner.countdown = None;
             inner.listeners.clear();
             inner.last_body = JsValue::UNDEFINED;
+            inner.last_status = None;
             inner.view.remove();
         }
     }
@@ -560,15 +573,13 @@ impl Widget {
     }
 
     fn send(self: &Rc<Self>, request: Request) {
-        let backend = self.backend.clone();
+        let backend = &self.backend;
         if let Request::Cancel { .. } = request {
             // Best effort and untracked: its answer changes nothing.
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = backend.send(&request, None, None, None).await;
-            });
+            backend.send(&request, None, None, None, UNTRACKED);
             return;
         }
-        let (number, signal, key, pending) = {
+        let (tag, signal, key, pending) = {
             let Ok(mut inner) = self.inner.try_borrow_mut() else {
                 return;
             };
@@ -598,50 +609,82 @@ impl Widget {
                 }
                 (Request::Status { .. } | Request::Cancel { .. }, _) => (None, None),
             };
-            (inner.request, signal, key, pending)
+            let create = matches!(request, Request::Create { .. });
+            (tag(inner.request, create), signal, key, pending)
         };
-        let weak: Weak<Widget> = Rc::downgrade(self);
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = backend
-                .send(&request, signal.as_ref(), key.as_deref(), pending)
-                .await;
-            let current = weak.upgrade().filter(|widget| {
-                !widget.destroyed.get()
-                    && widget
-                        .inner
-                        .try_borrow()
-                        .is_ok_and(|i| i.request == number && !i.session.is_done())
-            });
-            let Some(widget) = current else {
-                // Nobody waits for this answer any more. A verification it
-                // created would stay open (and billed): cancel it.
-                if let (Request::Create { .. }, Ok(answer)) = (&request, &result) {
-                    let id = JsJson(answer.body.clone())
-                        .get("verificationId")
-                        .and_then(|v| v.as_str());
-                    if let Some(verification_id) = id.filter(|id| !id.is_empty()) {
-                        let cancel = Request::Cancel { verification_id };
-                        let _ = backend.send(&cancel, None, None, None).await;
-                    }
-                }
-                return;
-            };
-            if let Ok(mut inner) = widget.inner.try_borrow_mut() {
-                inner.abort = None;
-                if let Ok(answer) = &result {
-                    inner.last_body = answer.body.clone();
-                }
-            }
-            let input = match request {
-                Request::Create { .. } => {
-                    Input::Created(result.and_then(|a| decode(a, CreateResponse::from_json)))
-                }
-                Request::Status { .. } | Request::Cancel { .. } => {
-                    Input::Polled(result.and_then(|a| decode(a, StatusResponse::from_json)))
-                }
-            };
-            widget.feed(input);
+        ANSWER.with(|answer| {
+            backend.send(
+                &request,
+                signal.as_ref(),
+                key.as_deref(),
+                pending,
+                (answer, self.id, tag),
+            )
         });
+    }
+}
+
+/// Names a tracked request for its answer: its number, and whether it is a
+/// create.
+fn tag(number: u32, create: bool) -> u32 {
+    number.wrapping_shl(1) | u32::from(create)
+}
+
+/// The answer to the tracked request `tag` of widget `id` (see
+/// [`Backend::read`] for `value` and `failed`), fed to the widget if it is
+/// still the current request of a live widget. `false` if nobody waits for
+/// it any more (the widget was destroyed, or its session ended or was
+/// restarted): a verification it created would stay open (and billed), so
+/// js/events.js cancels it.
+fn answered(id: u32, tag: u32, value: JsValue, failed: bool) -> bool {
+    let Some(widget) = Widget::live(id) else {
+        return false;
+    };
+    let Ok(mut inner) = widget.inner.try_borrow_mut() else {
+        // (Never: no borrow is held across an await.) Unanswered, the
+        // request times out and is sent again with the same key.
+        return true;
+    };
+    let create = tag & 1 == 1;
+    if self::tag(inner.request, create) != tag || inner.session.is_done() {
+        return false;
+    }
+    let result = Backend::read(value, failed);
+    inner.abort = None;
+    if let Ok(answer) = &result {
+        inner.last_body = answer.body.clone();
+    }
+    let input = if create {
+        Input::Created(result.and_then(|a| decode(a, CreateResponse::from_json)))
+    } else {
+        Input::Polled(result.and_then(|a| inner.status_of(a)))
+    };
+    drop(inner);
+    widget.feed(input);
+    true
+}
+
+impl Inner {
+    /// Decodes a status answer; one with the same text as the last is not
+    /// read field by field again (a pending verification answers the same
+    /// for minutes).
+    fn status_of(&mut self, answer: Answer) -> Result<Reply<StatusResponse>, Error> {
+        let body = match &self.last_status {
+            Some((text, body)) if *text == answer.text => body.clone(),
+            _ => {
+                let body =
+                    StatusResponse::from_json(&JsJson(answer.body)).map_err(Error::BadShape)?;
+                if answer.text.is_string() {
+                    self.last_status = Some((answer.text, body.clone()));
+                }
+                body
+            }
+        };
+        Ok(Reply {
+            body,
+            server_time: answer.server_time,
+            received: answer.received,
+        })
     }
 }
 
