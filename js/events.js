@@ -84,7 +84,12 @@ const METHODS = ["GET", "POST", "DELETE"];
  * waits for it any more) is cancelled. Returns the answer's promise.
  */
 export const request = (url, method, extra, credentials, body, key, signal, sent, done, widget, tag) => {
-  const answer = sent ?? send(url, METHODS[method], extra, credentials, body, key, signal).then(read);
+  let answer = sent;
+  try {
+    answer ??= send(url, METHODS[method], extra, credentials, body, key, signal).then(read);
+  } catch (error) {
+    answer = Promise.reject(error); // (fetch refused it at once: an answer in turn, like any failure)
+  }
   answer.then(
     (value) => done?.(widget, tag, value, false) === false && method === 1 && cancelCreated(url, extra, credentials, value),
     (reason) => done?.(widget, tag, reason, true),
@@ -99,5 +104,7 @@ export const request = (url, method, extra, credentials, body, key, signal, sent
  */
 export const cancelCreated = (url, extra, credentials, [, ok, , , json]) => {
   const id = ok && json?.verificationId;
-  if (typeof id === "string" && id) send(`${url}/${encodeURIComponent(id)}`, "DELETE", extra, credentials).catch(() => {});
+  try {
+    if (typeof id === "string" && id) send(`${url}/${encodeURIComponent(id)}`, "DELETE", extra, credentials).catch(() => {});
+  } catch {}
 };

@@ -55,9 +55,9 @@ function precreate(options) {
     if (!request) return;
     const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b | 256).toString(16).slice(1)).join("");
     const abort = new AbortController();
-    // Read as soon as it answers ([status, ok, date, retryAfter, body], as
-    // events.js request() gives the widget), once for all of its readers: the
-    // first QR, the widget, discard().
+    // Read as soon as it answers (events.js read(), the array request()
+    // hands the widget), once for all of its readers: the first QR, the
+    // widget, discard().
     const response = send(request.url, "POST", request.headers, request.credentials, request.body, key, abort.signal).then(read);
     response.catch(() => {}); // read by the widget or by discard()
     return { ...request, same: JSON.stringify(request), key, response, abort };

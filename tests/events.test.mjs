@@ -153,6 +153,13 @@ test("request(): the shell's one fetch sets the headers in order, no-store, keep
     await new Promise((r) => setTimeout(r, 10));
     process.off("unhandledRejection", onUnhandled);
     assert.deepEqual(given.at(-1), [7, 4, refused, true]);
+    // A request fetch refuses at once (here a header Headers refuses) is a
+    // failed answer in turn, not an exception thrown into the wasm.
+    assert.doesNotThrow(() => request("/api/v", 0, { "X Bad": "1" }, "same-origin", undefined, undefined, undefined, undefined, done, 7, 8));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(given.at(-1).slice(0, 2), [7, 8]);
+    assert.equal(given.at(-1)[3], true);
+    assert.ok(given.at(-1)[2] instanceof TypeError);
     assert.deepEqual(unhandled, []);
     // A create whose answer the widget refuses (nobody waits for it) is
     // cancelled, with the create's headers and credentials; a refused status answer is not.

@@ -243,6 +243,47 @@ fn bad_options_throw_errors_that_say_what_to_fix() {
     ]))
     .contains("credentials"));
     assert!(err(JsValue::UNDEFINED).contains("options object"));
+    // Headers `fetch` would refuse when the request is made: refused at
+    // mount, naming the header, not a TypeError from inside a poll.
+    for (headers, says) in [
+        (
+            r#"{"X Token": "1"}"#,
+            "\"X Token\", which is not a header name",
+        ),
+        (r#"{"": "1"}"#, "\"\", which is not a header name"),
+        (r#"{"X-Token": "a\nb"}"#, "\"X-Token\" with a line break"),
+        (
+            r#"{"X-Name": "日本"}"#,
+            "\"X-Name\" with a line break, NUL or a character beyond Latin-1",
+        ),
+    ] {
+        let message = err(options(&[
+            ("endpoint", "/v".into()),
+            ("providerId", "x".into()),
+            ("headers", js_sys::JSON::parse(headers).expect("JSON")),
+        ]));
+        assert!(
+            message.contains("`headers` option") && message.contains(says),
+            "{headers}: {message}"
+        );
+    }
+    // Latin-1 text is a header value (Zoë).
+    let ok = hopae_connect_widget::mount(
+        el.clone(),
+        options(&[
+            ("endpoint", "/v".into()),
+            ("providerId", "bankidse".into()),
+            (
+                "headers",
+                js_sys::JSON::parse(r#"{"X-Name": "Zoë"}"#).expect("JSON"),
+            ),
+        ]),
+        JsValue::UNDEFINED,
+    );
+    assert!(ok.is_ok(), "Latin-1 is a header value");
+    if let Ok(handle) = ok {
+        handle.destroy();
+    }
 }
 
 // ---- the effect loop, with `fetch` stubbed ------------------------------
@@ -254,8 +295,10 @@ fn js(body: &str) -> JsValue {
         .expect("the snippet runs")
 }
 
-/// Replaces `fetch`: a QR create, `initiated` statuses, 204 for DELETE; every
-/// call is recorded in `window.__calls` as "METHOD url key".
+/// Replaces `fetch`: a QR create (verification "v" + its call's number, or
+/// `window.__createBody`), `initiated` statuses (or `window.__statusBody`),
+/// 204 for DELETE; every call is recorded in `window.__calls` as "METHOD url
+/// key".
 fn stub_fetch(create_delay_ms: u32) {
     js(&format!(
         r#"window.__calls = [];
@@ -266,9 +309,10 @@ fn stub_fetch(create_delay_ms: u32) {
           window.__calls.push(method + " " + url + " " + (init?.headers?.get?.("Idempotency-Key") ?? ""));
           const json = (body, status = 200) => new Response(JSON.stringify(body), {{ status, headers: {{ "content-type": "application/json" }} }});
           if (method === "POST") {{
+            const id = "v" + window.__calls.length;
             await new Promise((r) => setTimeout(r, {create_delay_ms}));
             if (window.__failCreates > 0 && window.__failCreates--) return json({{ title: "Unavailable" }}, 503);
-            return json({{ verificationId: "v" + window.__calls.length, status: "initiated", providerId: "bankidse", flowType: "qr", flowDetails: {{ qrData: "bankid.x.0.y" }} }}, 201);
+            return json(window.__createBody ?? {{ verificationId: id, status: "initiated", providerId: "bankidse", flowType: "qr", flowDetails: {{ qrData: "bankid.x.0.y" }} }}, 201);
           }}
           if (method === "DELETE") return new Response(null, {{ status: 204 }});
           return json(window.__statusBody ?? {{ status: "initiated" }});
@@ -795,7 +839,86 @@ async fn creates_in_flight_of_a_restarted_then_destroyed_widget_are_each_cancell
     let deletes = || calls().iter().filter(|c| c.starts_with("DELETE")).count();
     assert!(until(|| deletes() >= 2).await, "{:?}", calls());
     wait(100).await;
+    let mut c = calls();
+    c.sort();
+    assert_eq!(
+        c.iter()
+            .map(|c| c.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>(),
+        [
+            "DELETE /api/v/v1",
+            "DELETE /api/v/v2",
+            "POST /api/v",
+            "POST /api/v"
+        ],
+        "one DELETE per create"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn restart_cancels_the_create_it_leaves_and_keeps_the_new_one() {
+    stub_fetch(200);
+    let el = host();
+    record_events(&el);
+    let initiated = next_event(&el, "hopae-initiated");
+    let handle = hopae_connect_widget::mount(
+        el.clone().into(),
+        options(&[
+            ("endpoint", "/api/v".into()),
+            ("providerId", "bankidse".into()),
+        ]),
+        JsValue::UNDEFINED,
+    )
+    .map_err(JsValue::from)
+    .expect("mounts");
+    // v1 is in flight; restart() sends v2's create and leaves v1 to answer.
+    handle.restart();
+    let event = initiated.await.expect("initiated");
+    let deleted = until(|| calls().iter().any(|c| c.starts_with("DELETE"))).await;
+    wait(100).await;
     let c = calls();
-    let posts = c.iter().filter(|c| c.starts_with("POST")).count();
-    assert_eq!((posts, deletes()), (2, 2), "one DELETE per create: {c:?}");
+    handle.destroy();
+    assert_eq!(
+        detail(&event, "verificationId").as_string().as_deref(),
+        Some("v2"),
+        "the new session's verification: {c:?}"
+    );
+    assert!(deleted, "{c:?}");
+    let deletes: Vec<_> = c.iter().filter(|c| c.starts_with("DELETE")).collect();
+    assert_eq!(deletes.len(), 1, "{c:?}");
+    assert!(deletes[0].starts_with("DELETE /api/v/v1 "), "{c:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_created_verification_whose_answer_cannot_be_read_is_cancelled() {
+    stub_fetch(0);
+    // 201 with a verification, but a QR flow without its code: the widget
+    // fails (invalid_response) and nobody will use v7.
+    js(r#"window.__createBody = { verificationId: "v7", status: "initiated", flowType: "qr" };"#);
+    let el = host();
+    let failed = next_event(&el, "hopae-failed");
+    let handle = hopae_connect_widget::mount(
+        el.clone().into(),
+        options(&[
+            ("endpoint", "/api/v".into()),
+            ("providerId", "bankidse".into()),
+        ]),
+        JsValue::UNDEFINED,
+    )
+    .map_err(JsValue::from)
+    .expect("mounts");
+    let event = failed.await.expect("hopae-failed");
+    js("window.__createBody = undefined;");
+    let deleted = until(|| calls().iter().any(|c| c.starts_with("DELETE"))).await;
+    let c = calls();
+    handle.destroy();
+    assert_eq!(
+        detail(&event, "code").as_string().as_deref(),
+        Some("invalid_response")
+    );
+    assert!(deleted, "v7 is cancelled: {c:?}");
+    assert!(
+        c.iter().any(|c| c.starts_with("DELETE /api/v/v7 ")),
+        "{c:?}"
+    );
 }

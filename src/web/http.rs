@@ -1,6 +1,6 @@
 //! Talks to the site's backend: the three calls of the backend contract.
 //!
-//! Each call carries an `AbortSignal`. The fetch itself and the reading of
+//! A tracked call (create, status) carries an `AbortSignal`. The fetch itself and the reading of
 //! its answer (status, `Date`, `Retry-After`, the body parsed as JSON and its
 //! text) are one call of `request` in js/events.js, which hands the answer to
 //! one function for the page (src/web/widget.rs `answered`) instead of a
@@ -97,8 +97,32 @@ impl Backend {
         if given.is_object() {
             for entry in Object::entries(given.unchecked_ref()).iter() {
                 let pair: Array = entry.unchecked_into();
-                if pair.get(1).as_string().is_none() {
+                let name = pair.get(0).as_string().unwrap_or_default();
+                let Some(value) = pair.get(1).as_string() else {
                     return Err(invalid("headers", "must map header names to strings"));
+                };
+                // What `Headers` would refuse when the request is made: a name
+                // that is not a token; a line break, NUL or a character beyond
+                // Latin-1 (UTF-8 lead byte 0xC4 and up) in a value.
+                const TOKEN: &[u8] = b"!#$%&'*+-.^_`|~";
+                let bad_name = name.is_empty()
+                    || name
+                        .bytes()
+                        .any(|b| !b.is_ascii_alphanumeric() && !TOKEN.contains(&b));
+                let bad_value = value
+                    .bytes()
+                    .any(|b| matches!(b, b'\r' | b'\n' | 0) || b >= 0xC4);
+                if bad_name || bad_value {
+                    let why = crate::core::cat(&[
+                        "has \"",
+                        &name,
+                        if bad_name {
+                            "\", which is not a header name"
+                        } else {
+                            "\" with a line break, NUL or a character beyond Latin-1 in its value"
+                        },
+                    ]);
+                    return Err(invalid("headers", &why));
                 }
             }
             // A copy: a page changing its object later changes nothing.
@@ -184,10 +208,12 @@ impl Backend {
                 JsValue::UNDEFINED,
             ),
         };
-        // A body that cannot be sent answers as a failed request, in turn.
-        let (body, sent) = match body {
-            Ok(body) => (body, sent),
-            Err(e) => (JsValue::UNDEFINED, Some(js_sys::Promise::reject(&e))),
+        // A body that cannot be sent answers as a failed request, in turn
+        // (an adopted create was sent already: its answer stands).
+        let (body, sent) = match (body, sent) {
+            (Ok(body), sent) => (body, sent),
+            (Err(_), Some(sent)) => (JsValue::UNDEFINED, Some(sent)),
+            (Err(e), None) => (JsValue::UNDEFINED, Some(js_sys::Promise::reject(&e))),
         };
         let _ = fetch_answer(
             &url,

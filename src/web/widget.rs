@@ -319,11 +319,13 @@ impl Widget {
             };
             inner.session = inner.session.renew(seed());
             // A create still in flight is the old session's: when it answers,
-            // it is cancelled (see `send`). Nothing is aborted here.
+            // `answered` refuses it and js/events.js cancels what it created.
+            // Nothing is aborted here.
             inner.request = inner.request.wrapping_add(1);
             inner.abort = None;
             inner.create_key = None;
             inner.last_body = JsValue::UNDEFINED;
+            inner.last_status = None;
             inner.timer = None;
             inner.countdown = None;
             inner.countdown_to = None;
@@ -632,17 +634,19 @@ fn tag(number: u32, create: bool) -> u32 {
 
 /// The answer to the tracked request `tag` of widget `id` (see
 /// [`Backend::read`] for `value` and `failed`), fed to the widget if it is
-/// still the current request of a live widget. `false` if nobody waits for
-/// it any more (the widget was destroyed, or its session ended or was
-/// restarted): a verification it created would stay open (and billed), so
-/// js/events.js cancels it.
+/// still the current request of a live widget. `false` if nobody uses what
+/// it created: the widget was destroyed, its session ended or was restarted,
+/// or the session failed on this answer before taking its verification (an
+/// answer it cannot read). A verification it created would stay open (and
+/// billed), so js/events.js cancels it.
 fn answered(id: u32, tag: u32, value: JsValue, failed: bool) -> bool {
     let Some(widget) = Widget::live(id) else {
         return false;
     };
     let Ok(mut inner) = widget.inner.try_borrow_mut() else {
-        // (Never: no borrow is held across an await.) Unanswered, the
-        // request times out and is sent again with the same key.
+        // (Never: answers come in their own tasks, with no borrow held.)
+        // Unanswered, the request times out and is sent again with the same
+        // key, which answers with the same verification: not cancelled.
         return true;
     };
     let create = tag & 1 == 1;
@@ -661,7 +665,11 @@ fn answered(id: u32, tag: u32, value: JsValue, failed: bool) -> bool {
     };
     drop(inner);
     widget.feed(input);
-    true
+    !create
+        || widget
+            .inner
+            .try_borrow()
+            .is_ok_and(|i| !i.session.is_done() || i.session.verification_id().is_some())
 }
 
 impl Inner {
