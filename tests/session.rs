@@ -308,6 +308,45 @@ fn permanent_faults_fail_at_once() {
 }
 
 #[test]
+fn a_session_that_gives_up_on_its_verification_cancels_it_but_not_one_the_server_failed() {
+    let cancels = |fx: &[Effect]| {
+        sent(fx)
+            .iter()
+            .filter(|r| matches!(r, Request::Cancel { verification_id } if verification_id == "v1"))
+            .count()
+    };
+    // The widget gives up (an answer it cannot use, the shell failing to
+    // show it): v1 would stay open upstream.
+    for input in [
+        Input::Polled(Err(Error::BadShape("missing field `status`".into()))),
+        Input::Polled(Err(http(409, "", None))),
+    ] {
+        let (mut s, _) = started("");
+        let fx = poll(&mut s, 3_100, input);
+        assert_eq!(cancels(&fx), 1, "{fx:?}");
+    }
+    let (mut s, _) = started("");
+    let fx = s.handle(Input::ShellFailed("canvas".into()), 200);
+    assert_eq!(cancels(&fx), 1, "{fx:?}");
+    assert!(s.is_done());
+    // The server ended it: nothing to cancel.
+    let (mut s, _) = started("");
+    let fx = poll(
+        &mut s,
+        3_100,
+        polled(r#"{"status":"failed","error":{"code":"USER_DECLINED"}}"#),
+    );
+    assert!(s.is_done());
+    assert_eq!(cancels(&fx), 0, "{fx:?}");
+    // Failing before a verification exists: nothing to cancel either.
+    let mut s = Session::new(config(""), 42);
+    s.handle(Input::Start, 0);
+    let fx = s.handle(Input::Created(Err(http(401, "", None))), 100);
+    assert!(s.is_done());
+    assert!(sent(&fx).is_empty(), "{fx:?}");
+}
+
+#[test]
 fn transient_faults_back_off_exponentially_with_jitter_then_fail() {
     let (mut s, _) = started(r#","maxRetries":3"#);
     let mut at = 3_100;
@@ -833,6 +872,8 @@ proptest! {
                 Input::Polled(_) => Some("status"),
                 _ => None,
             };
+            let server_failed = matches!(&input, Input::Created(Ok(r)) if r.body.status == "failed")
+                || matches!(&input, Input::Polled(Ok(r)) if r.body.status == "failed");
             let was_waiting = s.is_waiting();
             let effects = s.handle(input, now);
             if terminal > 0 {
@@ -844,7 +885,11 @@ proptest! {
             for e in &effects {
                 match e {
                     Effect::Send(Request::Cancel { .. }) => {
-                        prop_assert!(effects.iter().any(|e| matches!(e, Effect::Emit(Event::Cancelled { .. } | Event::Expired { .. }))), "DELETE only when cancelling or expiring locally");
+                        // The session ends here (cancelled, expired, or failed while
+                        // following a verification it gives up on), never for one the
+                        // server ended.
+                        prop_assert!(effects.iter().any(|e| matches!(e, Effect::Emit(Event::Cancelled { .. } | Event::Expired { .. } | Event::Failed { .. }))), "DELETE only when the session ends locally");
+                        prop_assert!(!server_failed, "no DELETE of a verification the server failed");
                     }
                     Effect::Send(r) => {
                         prop_assert!(in_flight.is_none(), "two requests in flight");

@@ -267,22 +267,34 @@ fn bad_options_throw_errors_that_say_what_to_fix() {
             "{headers}: {message}"
         );
     }
-    // Latin-1 text is a header value (Zoë).
-    let ok = hopae_connect_widget::mount(
-        el.clone(),
-        options(&[
-            ("endpoint", "/v".into()),
-            ("providerId", "bankidse".into()),
-            (
-                "headers",
-                js_sys::JSON::parse(r#"{"X-Name": "Zoë"}"#).expect("JSON"),
-            ),
-        ]),
-        JsValue::UNDEFINED,
-    );
-    assert!(ok.is_ok(), "Latin-1 is a header value");
-    if let Ok(handle) = ok {
-        handle.destroy();
+    // Latin-1 text is a header value (ÿ is C3 BF in UTF-8, the last of
+    // it; Ā, C4 80, is the first character beyond), and `Headers` strips
+    // whitespace at both ends before it looks for line breaks.
+    assert!(err(options(&[
+        ("endpoint", "/v".into()),
+        ("providerId", "x".into()),
+        (
+            "headers",
+            js_sys::JSON::parse(r#"{"X-Name": "Ā"}"#).expect("JSON")
+        ),
+    ]))
+    .contains("beyond Latin-1"));
+    for value in ["Zoë", "ÿ", "token\n", " padded\t"] {
+        let headers = js_sys::Object::new();
+        Reflect::set(&headers, &"X-Name".into(), &value.into()).expect("set");
+        let ok = hopae_connect_widget::mount(
+            el.clone(),
+            options(&[
+                ("endpoint", "/v".into()),
+                ("providerId", "bankidse".into()),
+                ("headers", headers.into()),
+            ]),
+            JsValue::UNDEFINED,
+        );
+        assert!(ok.is_ok(), "{value:?} is a header value");
+        if let Ok(handle) = ok {
+            handle.destroy();
+        }
     }
 }
 
@@ -302,6 +314,8 @@ fn js(body: &str) -> JsValue {
 fn stub_fetch(create_delay_ms: u32) {
     js(&format!(
         r#"window.__calls = [];
+        window.__createBody = window.__statusBody = undefined;
+        window.__failCreates = 0;
         window.__realFetch ??= window.fetch;
         window.fetch = async (url, init) => {{
           if (!String(url).startsWith("/api/v")) return window.__realFetch(url, init);

@@ -1081,6 +1081,16 @@ impl Session {
     }
 
     fn fail(&mut self, error: Error) {
+        // A verification this session took and gives up on would stay open
+        // (and billed) upstream: cancel it, unless the server failed it.
+        if let (Some(id), false) = (
+            self.verification_id.clone(),
+            matches!(error, Error::VerificationFailed { .. }),
+        ) {
+            self.push(Effect::Send(Request::Cancel {
+                verification_id: id,
+            }));
+        }
         let failure = error.to_failure();
         self.end(
             Message::Failed(failure.kind),

@@ -103,13 +103,15 @@ impl Backend {
                 };
                 // What `Headers` would refuse when the request is made: a name
                 // that is not a token; a line break, NUL or a character beyond
-                // Latin-1 (UTF-8 lead byte 0xC4 and up) in a value.
+                // Latin-1 (UTF-8 lead byte 0xC4 and up) in a value, once the
+                // whitespace it strips from both ends is gone.
                 const TOKEN: &[u8] = b"!#$%&'*+-.^_`|~";
                 let bad_name = name.is_empty()
                     || name
                         .bytes()
                         .any(|b| !b.is_ascii_alphanumeric() && !TOKEN.contains(&b));
                 let bad_value = value
+                    .trim_matches(['\t', '\n', '\r', ' '])
                     .bytes()
                     .any(|b| matches!(b, b'\r' | b'\n' | 0) || b >= 0xC4);
                 if bad_name || bad_value {

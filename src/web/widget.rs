@@ -663,13 +663,13 @@ fn answered(id: u32, tag: u32, value: JsValue, failed: bool) -> bool {
     } else {
         Input::Polled(result.and_then(|a| inner.status_of(a)))
     };
+    // Whether the session took the verification, asked before a listener
+    // (run by the effects) can restart it.
+    inner.session.handle_input(input, now());
+    let used = !create || !inner.session.is_done() || inner.session.verification_id().is_some();
     drop(inner);
-    widget.feed(input);
-    !create
-        || widget
-            .inner
-            .try_borrow()
-            .is_ok_and(|i| !i.session.is_done() || i.session.verification_id().is_some())
+    widget.drain();
+    used
 }
 
 impl Inner {
