@@ -29,6 +29,33 @@ fn host() -> Element {
     el
 }
 
+/// Mounts a `bankidse` widget on `el` that asks `endpoint`, with `extra`
+/// options.
+fn mount_at(
+    el: &Element,
+    endpoint: &str,
+    extra: &[(&str, JsValue)],
+) -> hopae_connect_widget::Verification {
+    mount_given(el, endpoint, extra, JsValue::UNDEFINED)
+}
+
+/// [`mount_at`], handing the widget `prefetched` (js/mount.js's early create).
+fn mount_given(
+    el: &Element,
+    endpoint: &str,
+    extra: &[(&str, JsValue)],
+    prefetched: JsValue,
+) -> hopae_connect_widget::Verification {
+    let mut pairs = vec![
+        ("endpoint", JsValue::from(endpoint)),
+        ("providerId", "bankidse".into()),
+    ];
+    pairs.extend(extra.iter().cloned());
+    hopae_connect_widget::mount(el.clone().into(), options(&pairs), prefetched)
+        .map_err(JsValue::from)
+        .expect("mounts")
+}
+
 fn options(pairs: &[(&str, JsValue)]) -> JsValue {
     let o = Object::new();
     for (k, v) in pairs {
@@ -106,16 +133,7 @@ async fn a_refused_create_request_dispatches_one_bubbling_hopae_failed() {
     let el = host();
     let body = document().body().expect("body");
     let at_body = next_event(&body, "hopae-failed");
-    let handle = hopae_connect_widget::mount(
-        el.clone().into(),
-        options(&[
-            ("endpoint", "/no-such-backend".into()),
-            ("providerId", "bankidse".into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&el, "/no-such-backend", &[]);
     let event = at_body.await.expect("hopae-failed reaches the body");
     let code = detail(&event, "code").as_string().expect("code");
     assert!(code.starts_with("http_4"), "{code}");
@@ -181,16 +199,7 @@ fn keys(object: &JsValue) -> Vec<String> {
 async fn a_runtime_hopae_failed_has_the_keys_of_every_hopae_failed() {
     let el = host();
     let failed = next_event(&el, "hopae-failed");
-    let handle = hopae_connect_widget::mount(
-        el.clone().into(),
-        options(&[
-            ("endpoint", "/no-such-backend".into()),
-            ("providerId", "bankidse".into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&el, "/no-such-backend", &[]);
     let event = failed.await.expect("hopae-failed");
     let detail = Reflect::get(&event, &"detail".into()).expect("detail");
     assert_eq!(
@@ -403,17 +412,7 @@ fn mount_with_listener(event: &str, action: &str) -> (Element, JsFuture) {
         .expect("listen");
     record_events(&el);
     let ended = next_event(&el, "hopae-cancelled");
-    let handle = hopae_connect_widget::mount(
-        el.clone().into(),
-        options(&[
-            ("endpoint", "/api/v".into()),
-            ("providerId", "bankidse".into()),
-            ("pollInterval", 300.into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&el, "/api/v", &[("pollInterval", 300.into())]);
     Reflect::set(
         &web_sys::window().expect("window"),
         &"__handle".into(),
@@ -490,16 +489,7 @@ async fn destroy_from_a_status_listener_stops_everything() {
 async fn a_create_that_answers_after_destroy_is_cancelled() {
     stub_fetch(200);
     let el = host();
-    let handle = hopae_connect_widget::mount(
-        el.into(),
-        options(&[
-            ("endpoint", "/api/v".into()),
-            ("providerId", "bankidse".into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&el, "/api/v", &[]);
     handle.destroy();
     for _ in 0..50 {
         if calls().iter().any(|c| c.starts_with("DELETE")) {
@@ -520,16 +510,7 @@ async fn a_qr_that_cannot_be_painted_fails_at_once_with_display_error() {
     js("window.__getContext = HTMLCanvasElement.prototype.getContext; HTMLCanvasElement.prototype.getContext = () => null;");
     let el = host();
     let failed = next_event(&el, "hopae-failed");
-    let handle = hopae_connect_widget::mount(
-        el.clone().into(),
-        options(&[
-            ("endpoint", "/api/v".into()),
-            ("providerId", "bankidse".into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&el, "/api/v", &[]);
     let event = failed.await.expect("failed");
     js("HTMLCanvasElement.prototype.getContext = window.__getContext;");
     assert_eq!(
@@ -567,15 +548,9 @@ fn mount_prefetched(
     extra: &[(&str, JsValue)],
     pre: JsValue,
 ) -> hopae_connect_widget::Verification {
-    let mut pairs = vec![
-        ("endpoint", JsValue::from("/api/v/")),
-        ("providerId", "bankidse".into()),
-        ("pollInterval", 300.into()),
-    ];
+    let mut pairs = vec![("pollInterval", JsValue::from(300))];
     pairs.extend(extra.iter().cloned());
-    hopae_connect_widget::mount(el.clone().into(), options(&pairs), pre)
-        .map_err(JsValue::from)
-        .expect("mounts")
+    mount_given(el, "/api/v/", &pairs, pre)
 }
 
 /// Waits (20 ms steps, at most 2 s) until `done()` holds; false if it never did.
@@ -754,17 +729,7 @@ fn polls() -> usize {
 async fn polling_keeps_one_wake_up_and_one_countdown_timer_and_destroy_clears_them() {
     stub_fetch(0);
     track_timers();
-    let handle = hopae_connect_widget::mount(
-        host().into(),
-        options(&[
-            ("endpoint", "/api/v".into()),
-            ("providerId", "bankidse".into()),
-            ("pollInterval", 250.into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&host(), "/api/v", &[("pollInterval", 250.into())]);
     let handle = JsValue::from(handle);
     let mut most = 0;
     for _ in 0..100 {
@@ -797,17 +762,7 @@ async fn a_status_answer_like_the_last_is_not_read_field_by_field_again() {
     js("window.__statusBody = undefined;");
     let el = host();
     record_events(&el);
-    let handle = hopae_connect_widget::mount(
-        el.clone().into(),
-        options(&[
-            ("endpoint", "/api/v".into()),
-            ("providerId", "bankidse".into()),
-            ("pollInterval", 250.into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&el, "/api/v", &[("pollInterval", 250.into())]);
     // The decoders read each field with `Reflect.get`: count those calls
     // while the same answer comes back, poll after poll.
     let counted = || js("return window.__gets").as_f64().unwrap_or(-1.0);
@@ -836,16 +791,7 @@ async fn a_status_answer_like_the_last_is_not_read_field_by_field_again() {
 #[wasm_bindgen_test]
 async fn creates_in_flight_of_a_restarted_then_destroyed_widget_are_each_cancelled() {
     stub_fetch(200);
-    let handle = hopae_connect_widget::mount(
-        host().into(),
-        options(&[
-            ("endpoint", "/api/v".into()),
-            ("providerId", "bankidse".into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&host(), "/api/v", &[]);
     // The first create is still in flight: restart() leaves it to answer
     // and sends a second; destroy() leaves both.
     handle.restart();
@@ -875,16 +821,7 @@ async fn restart_cancels_the_create_it_leaves_and_keeps_the_new_one() {
     let el = host();
     record_events(&el);
     let initiated = next_event(&el, "hopae-initiated");
-    let handle = hopae_connect_widget::mount(
-        el.clone().into(),
-        options(&[
-            ("endpoint", "/api/v".into()),
-            ("providerId", "bankidse".into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&el, "/api/v", &[]);
     // v1 is in flight; restart() sends v2's create and leaves v1 to answer.
     handle.restart();
     let event = initiated.await.expect("initiated");
@@ -911,16 +848,7 @@ async fn a_created_verification_whose_answer_cannot_be_read_is_cancelled() {
     js(r#"window.__createBody = { verificationId: "v7", status: "initiated", flowType: "qr" };"#);
     let el = host();
     let failed = next_event(&el, "hopae-failed");
-    let handle = hopae_connect_widget::mount(
-        el.clone().into(),
-        options(&[
-            ("endpoint", "/api/v".into()),
-            ("providerId", "bankidse".into()),
-        ]),
-        JsValue::UNDEFINED,
-    )
-    .map_err(JsValue::from)
-    .expect("mounts");
+    let handle = mount_at(&el, "/api/v", &[]);
     let event = failed.await.expect("hopae-failed");
     js("window.__createBody = undefined;");
     let deleted = until(|| calls().iter().any(|c| c.starts_with("DELETE"))).await;

@@ -916,28 +916,31 @@ impl Session {
         ) {
             self.push(Effect::Abort);
         }
-        let verification_id = self.verification_id.clone();
-        if let Some(id) = verification_id.clone() {
-            self.push(Effect::Send(Request::Cancel {
-                verification_id: id,
-            }));
-        }
+        self.cancel_upstream();
         self.end(
             Message::Cancelled,
-            Event::Cancelled { verification_id },
+            Event::Cancelled {
+                verification_id: self.verification_id.clone(),
+            },
             true,
         );
     }
 
     /// The session's time is up and the server has no verdict.
     fn expire(&mut self) {
+        self.cancel_upstream();
         let verification_id = self.verification_id.clone();
-        if let Some(id) = verification_id.clone() {
+        self.end(Message::Expired, Event::Expired { verification_id }, true);
+    }
+
+    /// The session gives up on its verification, if it has one: a
+    /// best-effort DELETE, so none is left open (and billed) upstream.
+    fn cancel_upstream(&mut self) {
+        if let Some(id) = self.verification_id.clone() {
             self.push(Effect::Send(Request::Cancel {
                 verification_id: id,
             }));
         }
-        self.end(Message::Expired, Event::Expired { verification_id }, true);
     }
 
     /// An answer arrived: the connection is fine again.
@@ -1081,15 +1084,9 @@ impl Session {
     }
 
     fn fail(&mut self, error: Error) {
-        // A verification this session took and gives up on would stay open
-        // (and billed) upstream: cancel it, unless the server failed it.
-        if let (Some(id), false) = (
-            self.verification_id.clone(),
-            matches!(error, Error::VerificationFailed { .. }),
-        ) {
-            self.push(Effect::Send(Request::Cancel {
-                verification_id: id,
-            }));
+        // Unless the server failed it, the verification is given up on.
+        if !matches!(error, Error::VerificationFailed { .. }) {
+            self.cancel_upstream();
         }
         let failure = error.to_failure();
         self.end(
