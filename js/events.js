@@ -4,7 +4,8 @@
 // of setting one property at a time, and element.js, mount.js and fallback.js
 // build their hopae-failed details with the same detail(), so every detail of
 // one event has the same keys in the same order. And request(), the one fetch
-// of the backend contract (src/web/http.rs). Imports nothing.
+// of the backend contract (src/web/http.rs), which makes status polls in a
+// dedicated Worker (dist/poll-worker.js) where one can start. Imports nothing.
 
 /** Each event's detail keys, in order; `?`: left out when absent. emit()'s `kind` is the index of a type here. */
 const KEYS = {
@@ -48,12 +49,15 @@ export const emit = (host, kind, ...values) => dispatch(host, TYPES[kind], detai
  * starts the first create with it, before the module is ready, and cancels
  * one the widget did not adopt.
  */
-export const send = (url, method, extra, credentials, body, key, signal) => {
+export const send = (url, method, extra, credentials, body, key, signal) =>
+  fetch(url, { method, headers: headersOf(extra, body, key), credentials, body, signal, cache: "no-store", keepalive: method === "DELETE" });
+
+const headersOf = (extra, body, key) => {
   const headers = new Headers({ Accept: "application/json" });
   for (const name in extra) headers.set(name, extra[name]);
   if (body !== undefined) headers.set("Content-Type", "application/json");
   if (key !== undefined) headers.set("Idempotency-Key", key);
-  return fetch(url, { method, headers, credentials, body, signal, cache: "no-store", keepalive: method === "DELETE" });
+  return headers;
 };
 
 /**
@@ -75,18 +79,76 @@ export const read = async (response) => {
 const METHODS = ["GET", "POST", "DELETE"];
 
 /**
+ * The page's status worker: undefined until a poll first asks for it, null
+ * where none can start (no Worker, a module of another origin or inlined in
+ * the drop-in, a CSP that refuses it, or it stopped), else `{ worker, calls,
+ * ready }`. Polls go to it once it has said it is ready (none is lost to one
+ * that never starts); until then, and without it, they are fetched here.
+ */
+let poller;
+let calls = 0;
+const pollerReady = () => {
+  if (poller === undefined) {
+    poller = null;
+    try {
+      const worker = new Worker(new URL("./poll-worker.js", import.meta.url));
+      const state = { worker, calls: new Map(), ready: false };
+      worker.onmessage = ({ data }) => {
+        if (data === 0) state.ready = true;
+        else state.calls.get(data[0])?.(data);
+      };
+      worker.onerror = worker.onmessageerror = (event) => {
+        event.preventDefault?.();
+        if (poller === state) poller = null;
+        worker.terminate();
+        for (const call of state.calls.values()) call([0, "the status worker stopped"]);
+      };
+      poller = state;
+    } catch {}
+  }
+  return poller?.ready ? poller : undefined;
+};
+
+/** A GET made by the status worker, answered like send().then(read). */
+const polled = ({ worker, calls: waiting }, url, extra, credentials, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const id = ++calls;
+    const stop = () => {
+      waiting.delete(id);
+      worker.postMessage([id]);
+      reject(signal.reason);
+    };
+    waiting.set(id, ([, status, ok, date, retryAfter, text, receivedAt]) => {
+      waiting.delete(id);
+      signal?.removeEventListener("abort", stop);
+      if (receivedAt === undefined) return reject(new TypeError(status));
+      let json;
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      resolve([status, ok, date, retryAfter, json, receivedAt, text]);
+    });
+    signal?.addEventListener("abort", stop, { once: true });
+    worker.postMessage([id, url, [...headersOf(extra)], credentials]);
+  });
+
+/**
  * For the wasm (src/web/http.rs): send()'s request (`method`: an index into
  * METHODS, so no string crosses per request), read(); or `sent`, the same
  * create started before the module was ready and read already (js/mount.js
- * precreate). The answer goes to `done(widget, tag, answer, false)`, a
+ * precreate). A GET with `inWorker` goes to the status worker when it is ready. The answer goes to `done(widget, tag, answer, false)`, a
  * failure to `done(widget, tag, reason, true)`; without `done` a failure is
  * dropped (a cancel). A create whose answer `done` refuses (false: nobody
  * waits for it any more) is cancelled. Returns the answer's promise.
  */
-export const request = (url, method, extra, credentials, body, key, signal, sent, done, widget, tag) => {
+export const request = (url, method, extra, credentials, body, key, signal, sent, done, widget, tag, inWorker) => {
   let answer = sent;
   try {
-    answer ??= send(url, METHODS[method], extra, credentials, body, key, signal).then(read);
+    // A create: polls follow, so the worker starts now, in idle time, and is ready for the first.
+    if (inWorker && method === 1 && poller === undefined) (globalThis.requestIdleCallback ?? setTimeout)(pollerReady);
+    const worker = inWorker && method === 0 && !sent && pollerReady();
+    answer ??= worker ? polled(worker, url, extra, credentials, signal) : send(url, METHODS[method], extra, credentials, body, key, signal).then(read);
   } catch (error) {
     answer = Promise.reject(error); // (fetch refused it at once: an answer in turn, like any failure)
   }

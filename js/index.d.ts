@@ -17,6 +17,9 @@ export interface MountOptions {
   headers?: Record<string, string>;
   /** fetch() credentials mode for requests to your backend. Default "same-origin". */
   credentials?: "same-origin" | "include" | "omit";
+  /** Status polls are made by a dedicated Worker (dist/poll-worker.js), off the page's main
+   * thread, where one can start (default true); false keeps them on the page's `fetch`. */
+  pollInWorker?: boolean;
   /** Extra fields for the create request's JSON body (providerId is added). */
   body?: Record<string, unknown>;
   /** Consecutive transient faults (network, timeout, 408/429/5xx) retried with

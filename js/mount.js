@@ -9,7 +9,7 @@ const latest = new WeakMap();
 const KNOWN = [
   "endpoint", "providerId", "pollInterval", "timeout", "size", "headers", "credentials", "body",
   "maxRetries", "requestTimeout", "redirect", "resume", "fallbackProviders", "locale", "messages",
-  "userData", "requireUserData", "wasmUrl", "firstWasmUrl",
+  "userData", "requireUserData", "wasmUrl", "firstWasmUrl", "pollInWorker",
 ];
 
 /** The events that end a verification; `done` settles with the first. */

@@ -27,8 +27,10 @@ for (const file of [...JS, ...TYPES]) {
   copyFileSync(join(root, "js", file), join(dist, file));
 }
 
+// The status worker js/events.js starts beside itself (a classic script).
+copyFileSync(join(root, "js/poll-worker.js"), join(dist, "poll-worker.js"));
 // What ships is minified (the glue most: wasm-bindgen writes it readable).
-for (const file of ["hopae_connect_widget.js", "hopae_first.js", ...JS]) {
+for (const file of ["hopae_connect_widget.js", "hopae_first.js", "poll-worker.js", ...JS]) {
   const path = join(dist, file);
   const { code } = await transform(readFileSync(path, "utf8"), { minify: true, format: "esm", target: "es2020", legalComments: "none" });
   writeFileSync(path, code);

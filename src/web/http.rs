@@ -23,7 +23,9 @@ extern "C" {
     /// retryAfter, body, receivedAt, text]` (`body`: the text parsed as JSON,
     /// `undefined` if it is not JSON). Then `done(widget, tag, answer, false)`, or
     /// `done(widget, tag, reason, true)` when the request or the body fails;
-    /// without `done`, a failure is ignored. Returns the promise of the answer.
+    /// without `done`, a failure is ignored. A status request with `in_worker`
+    /// is made by the page's status worker once it is ready. Returns the
+    /// promise of the answer.
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(js_name = request)]
     fn fetch_answer(
@@ -38,6 +40,7 @@ extern "C" {
         done: &JsValue,
         widget: u32,
         tag: u32,
+        in_worker: bool,
     ) -> js_sys::Promise;
 }
 
@@ -67,6 +70,9 @@ pub struct Backend {
     pub headers: JsValue,
     /// `fetch`'s credentials mode (a JS string).
     pub credentials: JsValue,
+    /// The `pollInWorker` option (default true): status polls are made by a
+    /// dedicated Worker, off the page's main thread, where one can start.
+    pub poll_in_worker: bool,
     /// Extra fields for the create body, merged under `providerId`.
     pub extra_body: Option<Object>,
     /// The `userData` option: sent as the create body's `userData`.
@@ -157,6 +163,10 @@ impl Backend {
                 "must be an object of extra fields for the create request",
             ));
         };
+        let poll_in_worker = match get("pollInWorker") {
+            v if v.is_undefined() => true,
+            v => v.as_bool().ok_or_else(|| invalid("pollInWorker", "must be true or false"))?,
+        };
         let user_data = get("userData");
         Ok(Backend {
             endpoint: endpoint.to_owned(),
@@ -164,6 +174,7 @@ impl Backend {
             url: RefCell::new((String::new(), JsValue::UNDEFINED)),
             headers,
             credentials: credentials.into(),
+            poll_in_worker,
             extra_body,
             // Checked to be an object by the options' validation.
             user_data: user_data.is_object().then(|| user_data.unchecked_into()),
@@ -229,6 +240,7 @@ impl Backend {
             done,
             widget,
             tag,
+            self.poll_in_worker,
         );
     }
 
@@ -284,6 +296,7 @@ pub async fn post_json(url: &str, body: &str) -> bool {
         &JsValue::UNDEFINED,
         0,
         0,
+        false,
     );
     JsFuture::from(pending)
         .await
