@@ -43,13 +43,13 @@ export function moduleGraph(entry, dir = dist) {
  * first-QR module's glue (js/load.js imports it at once), or the drop-in
  * script; both + the first-QR .wasm. The widget's module, its glue and
  * events.js are requested once the first QR is painted (tests/e2e/first-qr
- * checks that in a browser): `afterQr`.
+ * checks that in a browser), and the status worker after the create: `afterQr`.
  */
 export function entries(dir = dist) {
   return {
     esEntry: [...new Set([...moduleGraph("index.js", dir), ...moduleGraph("hopae_first.js", dir)]), FIRST_WASM],
     dropIn: ["hopae-verify.js", FIRST_WASM],
-    afterQr: [...moduleGraph("hopae_connect_widget.js", dir), WASM],
+    afterQr: [...moduleGraph("hopae_connect_widget.js", dir), WASM, "poll-worker.js"],
   };
 }
 

@@ -176,3 +176,147 @@ test("request(): the shell's one fetch sets the headers in order, no-store, keep
     globalThis.fetch = saved;
   }
 });
+
+/** A stand-in for the page's Worker: records what it is sent, replies on demand. */
+class FakeWorker {
+  static made = [];
+  constructor(url) {
+    this.url = String(url);
+    this.sent = [];
+    FakeWorker.made.push(this);
+  }
+  postMessage(message) {
+    this.sent.push(structuredClone(message));
+  }
+  terminate() {
+    this.terminated = true;
+  }
+  reply(data) {
+    this.onmessage({ data });
+  }
+}
+
+/** events.js as a fresh module (its status worker not yet started), with Worker and fetch stubbed. */
+async function freshEvents(t, name) {
+  FakeWorker.made = [];
+  globalThis.Worker = FakeWorker;
+  t.after(() => delete globalThis.Worker);
+  const fetched = [];
+  t.mock.method(globalThis, "fetch", async (url, init) => {
+    fetched.push({ url, init });
+    return new Response('{"status":"pending"}', { status: 200 });
+  });
+  const events = await import(new URL(`events.js?${name}`, dist));
+  const answers = [];
+  const done = (widget, tag, value, failed) => (answers.push({ widget, tag, value, failed }), true);
+  return { ...events, fetched, answers, done };
+}
+
+const settle = (promise) => promise.then(() => {}, () => {});
+
+test("request(): status polls go to the page's status worker once it says it is ready, with the same headers and credentials, and answer like fetch", async (t) => {
+  const { request, fetched, answers, done } = await freshEvents(t, "worker-answers");
+  const poll = (tag, signal = new AbortController().signal) => request("/api/v/x", 0, { "X-CSRF": "t" }, "include", undefined, undefined, signal, undefined, done, 7, tag, true);
+  // Not started yet: this poll is fetched on the page, and the worker starts beside events.js.
+  await poll(2);
+  assert.equal(fetched.length, 1);
+  assert.equal(FakeWorker.made.length, 1);
+  const worker = FakeWorker.made[0];
+  assert.equal(worker.url, new URL("poll-worker.js", dist).href);
+  // Started but not ready: still on the page (a worker that never starts loses no poll).
+  await poll(4);
+  assert.equal(fetched.length, 2);
+  assert.equal(worker.sent.length, 0);
+  worker.reply(0);
+  const answered = poll(6);
+  assert.equal(fetched.length, 2, "made by the worker, not the page");
+  const [id, url, headers, credentials] = worker.sent[0];
+  assert.deepEqual([url, headers, credentials], ["/api/v/x", [["accept", "application/json"], ["x-csrf", "t"]], "include"]);
+  worker.reply([id, 200, true, "Fri, 27 Nov 2026 08:00:00 GMT", undefined, '{"status":"pending"}', 1234]);
+  await answered;
+  assert.deepEqual(answers.at(-1), {
+    widget: 7,
+    tag: 6,
+    value: [200, true, "Fri, 27 Nov 2026 08:00:00 GMT", undefined, { status: "pending" }, 1234, '{"status":"pending"}'],
+    failed: false,
+  });
+  // An error answer (not JSON) reads as fetch's would.
+  const refused = poll(8);
+  const [id2] = worker.sent.at(-1);
+  worker.reply([id2, 502, false, undefined, "7", "<html>oops</html>", 1300]);
+  await refused;
+  assert.deepEqual(answers.at(-1).value.slice(0, 5), [502, false, undefined, "7", undefined]);
+  // Creates, cancels and polls without inWorker stay on the page.
+  await request("/api/v", 1, undefined, "same-origin", "{}", "k", undefined, undefined, done, 7, 9, true);
+  await request("/api/v/x", 2, undefined, "same-origin", undefined, undefined, undefined, undefined, undefined, 0, 0, true);
+  await request("/api/v/x", 0, undefined, "same-origin", undefined, undefined, undefined, undefined, done, 7, 10, false);
+  assert.deepEqual(fetched.slice(2).map((f) => f.init.method), ["POST", "DELETE", "GET"]);
+  assert.equal(worker.sent.length, 2);
+  assert.equal(FakeWorker.made.length, 1, "one worker for the page");
+});
+
+test("request(): an aborted worker poll tells the worker and fails with the abort's reason; a failure in the worker fails the poll; a worker that stops fails what it holds and polls move back to the page", async (t) => {
+  const { request, fetched, answers, done } = await freshEvents(t, "worker-failures");
+  const poll = (tag, signal = new AbortController().signal) => request("/api/v/x", 0, undefined, "same-origin", undefined, undefined, signal, undefined, done, 1, tag, true);
+  await poll(2);
+  const [worker] = FakeWorker.made;
+  worker.reply(0);
+  // Aborted (the widget cancelled it, or it timed out).
+  const abort = new AbortController();
+  const aborted = poll(4, abort.signal);
+  const [id] = worker.sent.at(-1);
+  abort.abort();
+  await settle(aborted);
+  assert.deepEqual(worker.sent.at(-1), [id], "the worker aborts its fetch");
+  assert.equal(answers.at(-1).failed, true);
+  assert.equal(answers.at(-1).value.name, "AbortError");
+  const count = answers.length;
+  worker.reply([id, 200, true, undefined, undefined, "{}", 1]);
+  await null;
+  assert.equal(answers.length, count, "a late answer to an aborted poll goes nowhere");
+  // Already aborted: not sent at all.
+  const before = worker.sent.length;
+  await settle(poll(6, AbortSignal.abort()));
+  assert.equal(worker.sent.length, before);
+  assert.equal(answers.at(-1).failed, true);
+  // The worker's fetch failed.
+  const failing = poll(8);
+  const [id2] = worker.sent.at(-1);
+  worker.reply([id2, "Failed to fetch"]);
+  await settle(failing);
+  assert.equal(answers.at(-1).failed, true);
+  assert.equal(answers.at(-1).value.message, "Failed to fetch");
+  // The worker stops: the poll it holds fails (the widget retries it), later ones are fetched on the page.
+  const held = poll(10);
+  let prevented = false;
+  worker.onerror({ preventDefault: () => (prevented = true) });
+  await settle(held);
+  assert.equal(answers.at(-1).failed, true);
+  assert.equal(answers.at(-1).tag, 10);
+  assert.ok(worker.terminated && prevented);
+  const pageFetches = fetched.length;
+  await poll(12);
+  assert.equal(fetched.length, pageFetches + 1);
+  assert.equal(FakeWorker.made.length, 1, "not started again");
+});
+
+test("request(): a create starts the status worker in idle time, so it is ready for the first poll", async (t) => {
+  const { request, done } = await freshEvents(t, "worker-start");
+  await request("/api/v", 1, undefined, "same-origin", "{}", "k", undefined, undefined, done, 1, 1, true);
+  assert.equal(FakeWorker.made.length, 0, "not during the create");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(FakeWorker.made.length, 1);
+});
+
+test("request(): where no Worker can start (another origin, a CSP), polls are fetched on the page", async (t) => {
+  const { request, fetched, answers, done } = await freshEvents(t, "worker-refused");
+  globalThis.Worker = class {
+    constructor() {
+      throw new DOMException("refused", "SecurityError");
+    }
+  };
+  await request("/api/v/x", 0, undefined, "same-origin", undefined, undefined, undefined, undefined, done, 1, 2, true);
+  await request("/api/v/x", 0, undefined, "same-origin", undefined, undefined, undefined, undefined, done, 1, 4, true);
+  assert.equal(fetched.length, 2);
+  assert.deepEqual(answers.map((a) => [a.tag, a.failed]), [[2, false], [4, false]]);
+});

@@ -165,7 +165,9 @@ impl Backend {
         };
         let poll_in_worker = match get("pollInWorker") {
             v if v.is_undefined() => true,
-            v => v.as_bool().ok_or_else(|| invalid("pollInWorker", "must be true or false"))?,
+            v => v
+                .as_bool()
+                .ok_or_else(|| invalid("pollInWorker", "must be true or false"))?,
         };
         let user_data = get("userData");
         Ok(Backend {
