@@ -145,15 +145,20 @@ const polled = ({ worker, calls: waiting }, url, extra, credentials, signal) =>
 export const request = (url, method, extra, credentials, body, key, signal, sent, done, widget, tag, inWorker) => {
   let answer = sent;
   try {
-    // A create: polls follow, so the worker starts now, in idle time, and is ready for the first.
-    if (inWorker && method === 1 && poller === undefined) (globalThis.requestIdleCallback ?? setTimeout)(pollerReady);
     const worker = inWorker && method === 0 && !sent && pollerReady();
     answer ??= worker ? polled(worker, url, extra, credentials, signal) : send(url, METHODS[method], extra, credentials, body, key, signal).then(read);
   } catch (error) {
     answer = Promise.reject(error); // (fetch refused it at once: an answer in turn, like any failure)
   }
   answer.then(
-    (value) => done?.(widget, tag, value, false) === false && method === 1 && cancelCreated(url, extra, credentials, value),
+    (value) => {
+      const used = done?.(widget, tag, value, false);
+      if (method !== 1) return;
+      if (used === false) cancelCreated(url, extra, credentials, value);
+      // A verification the widget took: its polls follow, so the worker starts
+      // now, while the page is idle, and is ready for the first.
+      else if (used && inWorker && value[1] && poller === undefined) (globalThis.requestIdleCallback ?? setTimeout)(pollerReady);
+    },
     (reason) => done?.(widget, tag, reason, true),
   );
   return answer;

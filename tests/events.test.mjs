@@ -300,12 +300,28 @@ test("request(): an aborted worker poll tells the worker and fails with the abor
   assert.equal(FakeWorker.made.length, 1, "not started again");
 });
 
-test("request(): a create starts the status worker in idle time, so it is ready for the first poll", async (t) => {
-  const { request, done } = await freshEvents(t, "worker-start");
-  await request("/api/v", 1, undefined, "same-origin", "{}", "k", undefined, undefined, done, 1, 1, true);
-  assert.equal(FakeWorker.made.length, 0, "not during the create");
-  await new Promise((resolve) => setTimeout(resolve, 0));
+test("request(): a create the widget took starts the status worker in idle time, so it is ready for the first poll; one it refused or that failed does not", async (t) => {
+  const { request } = await freshEvents(t, "worker-start");
+  const idle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const create = (taken, inWorker = true) => request("/api/v", 1, undefined, "same-origin", "{}", "k", undefined, undefined, () => taken, 1, 1, inWorker);
+  await create(false);
+  await idle();
+  assert.equal(FakeWorker.made.length, 0, "refused (destroyed, restarted): no polls follow");
+  await create(true, false);
+  await idle();
+  assert.equal(FakeWorker.made.length, 0, "pollInWorker: false");
+  globalThis.fetch = async () => new Response('{"title":"no"}', { status: 503 });
+  await create(true);
+  await idle();
+  assert.equal(FakeWorker.made.length, 0, "an error answer: no verification to poll");
+  globalThis.fetch = async () => new Response('{"verificationId":"v1"}', { status: 201 });
+  await create(true);
+  assert.equal(FakeWorker.made.length, 0, "not during the create's answer");
+  await idle();
   assert.equal(FakeWorker.made.length, 1);
+  await create(true);
+  await idle();
+  assert.equal(FakeWorker.made.length, 1, "one for the page");
 });
 
 test("request(): where no Worker can start (another origin, a CSP), polls are fetched on the page", async (t) => {
