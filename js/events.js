@@ -79,11 +79,13 @@ export const read = async (response) => {
 const METHODS = ["GET", "POST", "DELETE"];
 
 /**
- * The page's status worker: undefined until a poll first asks for it, null
- * where none can start (no Worker, a module of another origin or inlined in
- * the drop-in, a CSP that refuses it, or it stopped), else `{ worker, calls,
- * ready }`. Polls go to it once it has said it is ready (none is lost to one
- * that never starts); until then, and without it, they are fetched here.
+ * The page's status worker: undefined until started (once a create the
+ * widget took has answered, or by the first poll), null where none can start
+ * (no Worker, a module of another origin or inlined in the drop-in, a CSP
+ * that refuses it, or it stopped), else `{ worker, calls, ready }`. Polls go
+ * to it once it has said it is ready (none is lost to one that never
+ * starts); until then, and without it, they are fetched here, and what it
+ * holds when it stops is fetched here again.
  */
 let poller;
 let calls = 0;
@@ -101,7 +103,7 @@ const pollerReady = () => {
         event.preventDefault?.();
         if (poller === state) poller = null;
         worker.terminate();
-        for (const call of state.calls.values()) call([0, "the status worker stopped"]);
+        for (const call of state.calls.values()) call();
       };
       poller = state;
     } catch {}
@@ -109,19 +111,28 @@ const pollerReady = () => {
   return poller?.ready ? poller : undefined;
 };
 
-/** A GET made by the status worker, answered like send().then(read). */
+/**
+ * A GET made by the status worker, answered like send().then(read). The URL
+ * is resolved against the page's base URL (the worker's own is its script's),
+ * and the page's URL goes as the Referer to the page's own origin only.
+ */
 const polled = ({ worker, calls: waiting }, url, extra, credentials, signal) =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const id = ++calls;
+    const page = globalThis.document;
+    const message = [++calls, page ? new URL(url, page.baseURI).href : url, [...headersOf(extra)], credentials, page?.URL];
+    const id = message[0];
     const stop = () => {
       waiting.delete(id);
       worker.postMessage([id]);
       reject(signal.reason);
     };
-    waiting.set(id, ([, status, ok, date, retryAfter, text, receivedAt]) => {
+    waiting.set(id, (answer) => {
       waiting.delete(id);
       signal?.removeEventListener("abort", stop);
+      // The worker stopped: fetched here instead.
+      if (!answer) return resolve(send(url, "GET", extra, credentials, undefined, undefined, signal).then(read));
+      const [, status, ok, date, retryAfter, text, receivedAt] = answer;
       if (receivedAt === undefined) return reject(new TypeError(status));
       let json;
       try {
@@ -130,7 +141,7 @@ const polled = ({ worker, calls: waiting }, url, extra, credentials, signal) =>
       resolve([status, ok, date, retryAfter, json, receivedAt, text]);
     });
     signal?.addEventListener("abort", stop, { once: true });
-    worker.postMessage([id, url, [...headersOf(extra)], credentials]);
+    worker.postMessage(message);
   });
 
 /**

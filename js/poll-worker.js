@@ -1,14 +1,15 @@
 // dist/poll-worker.js: the widget's status requests, made off the page's main
 // thread (js/events.js starts it beside itself). A classic worker, no imports.
-// In:  [id, url, headers, credentials] makes a request; [id] aborts it.
+// In:  [id, url, headers, credentials, referrer] makes a request (the page's
+//      URL as the Referer, to the page's origin only); [id] aborts it.
 // Out: 0 once, when ready; then per request [id, status, ok, date,
 //      retryAfter, text, receivedAt], or [id, message] when it failed.
 const requests = new Map();
-onmessage = ({ data: [id, url, headers, credentials] }) => {
+onmessage = ({ data: [id, url, headers, credentials, referrer] }) => {
   if (url === undefined) return requests.get(id)?.abort();
   const abort = new AbortController();
   requests.set(id, abort);
-  fetch(url, { headers, credentials, signal: abort.signal, cache: "no-store" })
+  fetch(url, { headers, credentials, referrer, referrerPolicy: "same-origin", signal: abort.signal, cache: "no-store" })
     .then(async (r) => {
       const header = (name) => r.headers.get(name) ?? undefined;
       const text = await r.text();

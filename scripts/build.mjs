@@ -91,8 +91,10 @@ const fromIndex = (specifiers) => ({
     b.onResolve({ filter: /^\.\/(mount|element)\.js$/ }, (args) => (specifiers.includes(args.path) ? { path: "./index.js", external: true } : undefined));
   },
 });
-// index.js inlines events.js (stateless, so the glue's own copy is harmless)
-// and leaves only load.js's import("./events.js"), which fetches it beside the glue.
+// index.js inlines events.js (what it uses is stateless, so the glue's own
+// copy is harmless: index.js never imports request(), so the status worker
+// and its state are only in the glue's copy) and leaves only load.js's
+// import("./events.js"), which fetches it beside the glue.
 const eventsBeside = {
   name: "events-beside",
   setup(b) {

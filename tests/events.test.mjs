@@ -230,8 +230,8 @@ test("request(): status polls go to the page's status worker once it says it is 
   worker.reply(0);
   const answered = poll(6);
   assert.equal(fetched.length, 2, "made by the worker, not the page");
-  const [id, url, headers, credentials] = worker.sent[0];
-  assert.deepEqual([url, headers, credentials], ["/api/v/x", [["accept", "application/json"], ["x-csrf", "t"]], "include"]);
+  const [id, url, headers, credentials, referrer] = worker.sent[0];
+  assert.deepEqual([url, headers, credentials, referrer], ["/api/v/x", [["accept", "application/json"], ["x-csrf", "t"]], "include", undefined]);
   worker.reply([id, 200, true, "Fri, 27 Nov 2026 08:00:00 GMT", undefined, '{"status":"pending"}', 1234]);
   await answered;
   assert.deepEqual(answers.at(-1), {
@@ -255,7 +255,20 @@ test("request(): status polls go to the page's status worker once it says it is 
   assert.equal(FakeWorker.made.length, 1, "one worker for the page");
 });
 
-test("request(): an aborted worker poll tells the worker and fails with the abort's reason; a failure in the worker fails the poll; a worker that stops fails what it holds and polls move back to the page", async (t) => {
+test("request(): in a page, the worker is sent the URL resolved against the page's base URL (its own base is its script's) and the page's URL as the referrer", async (t) => {
+  const { request, done } = await freshEvents(t, "worker-base");
+  globalThis.document = { baseURI: "https://shop.example/app/", URL: "https://shop.example/app/checkout?step=2" };
+  t.after(() => delete globalThis.document);
+  const poll = () => request("api/verifications/v1", 0, undefined, "same-origin", undefined, undefined, undefined, undefined, done, 1, 2, true);
+  await poll();
+  FakeWorker.made[0].reply(0);
+  settle(poll());
+  const [, url, , , referrer] = FakeWorker.made[0].sent[0];
+  assert.equal(url, "https://shop.example/app/api/verifications/v1");
+  assert.equal(referrer, "https://shop.example/app/checkout?step=2");
+});
+
+test("request(): an aborted worker poll tells the worker and fails with the abort's reason; a failure in the worker fails the poll; a worker that stops has what it holds fetched by the page, and later polls too", async (t) => {
   const { request, fetched, answers, done } = await freshEvents(t, "worker-failures");
   const poll = (tag, signal = new AbortController().signal) => request("/api/v/x", 0, undefined, "same-origin", undefined, undefined, signal, undefined, done, 1, tag, true);
   await poll(2);
@@ -286,17 +299,17 @@ test("request(): an aborted worker poll tells the worker and fails with the abor
   await settle(failing);
   assert.equal(answers.at(-1).failed, true);
   assert.equal(answers.at(-1).value.message, "Failed to fetch");
-  // The worker stops: the poll it holds fails (the widget retries it), later ones are fetched on the page.
+  // The worker stops: the poll it holds is fetched by the page (no retry spent), and later ones too.
+  const pageFetches = fetched.length;
   const held = poll(10);
   let prevented = false;
   worker.onerror({ preventDefault: () => (prevented = true) });
-  await settle(held);
-  assert.equal(answers.at(-1).failed, true);
-  assert.equal(answers.at(-1).tag, 10);
-  assert.ok(worker.terminated && prevented);
-  const pageFetches = fetched.length;
-  await poll(12);
+  await held;
+  assert.deepEqual([answers.at(-1).tag, answers.at(-1).failed, answers.at(-1).value[4]], [10, false, { status: "pending" }]);
   assert.equal(fetched.length, pageFetches + 1);
+  assert.ok(worker.terminated && prevented);
+  await poll(12);
+  assert.equal(fetched.length, pageFetches + 2);
   assert.equal(FakeWorker.made.length, 1, "not started again");
 });
 
