@@ -1,6 +1,7 @@
 // Main-thread CPU per status request, measured two ways (the bench's idle
 // rows measure a whole 30 s window; this isolates one poll):
-//   1. the widget polling every 250 ms against the guide's loop polling every
+//   1. the widget polling every 250 ms (its status worker on, as by default,
+//      and `pollInWorker: false`) against the guide's loop polling every
 //      250 ms, pages taking turns, CPU (Performance metrics ThreadTime) and
 //      script time per request over SECONDS (default 20) per round;
 //   2. one request made back to back in one page, by variant: a bare
@@ -41,13 +42,13 @@ async function openPage(file) {
 
 /** Part 1: per request while polling every 250 ms. */
 async function polling(impl) {
-  const { context, page, cdp } = await openPage(`${impl}.html`);
+  const { context, page, cdp } = await openPage(`${impl === "baseline" ? "baseline" : "ours"}.html`);
   await page.evaluate(async (impl) => {
     const el = document.createElement("div");
     document.body.append(el);
-    if (impl === "ours") {
+    if (impl !== "baseline") {
       const { mount } = await import("/dist/index.js");
-      window.kept = await mount(el, { endpoint: "/api/verifications", providerId: "bankidse", pollInterval: 250 });
+      window.kept = await mount(el, { endpoint: "/api/verifications", providerId: "bankidse", pollInterval: 250, pollInWorker: impl === "ours" });
     } else {
       // The guide's loop (bench/baseline/baseline.js) at the same interval.
       const r = await fetch("/api/verifications", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ providerId: "bankidse" }) });
@@ -96,12 +97,13 @@ async function floor() {
 }
 
 try {
-  const rounds = { ours: [], baseline: [] };
+  const IMPLS = ["ours", "ours-page", "baseline"];
+  const rounds = Object.fromEntries(IMPLS.map((impl) => [impl, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const impl of round % 2 ? ["baseline", "ours"] : ["ours", "baseline"]) rounds[impl].push(await polling(impl));
+    for (const impl of round % 2 ? [...IMPLS].reverse() : IMPLS) rounds[impl].push(await polling(impl));
   }
   console.log(`Polling every 250 ms, ${ROUNDS} rounds of ${SECONDS} s (µs per request, main thread; each round, then the mean):`);
-  for (const impl of ["ours", "baseline"]) {
+  for (const impl of IMPLS) {
     const r = rounds[impl];
     console.log(`  ${impl.padEnd(9)} CPU ${r.map((x) => x.cpu.toFixed(0)).join(" / ")} = ${mean(r.map((x) => x.cpu)).toFixed(0)}; script ${r.map((x) => x.script.toFixed(0)).join(" / ")} = ${mean(r.map((x) => x.script)).toFixed(0)}`);
   }

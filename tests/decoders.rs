@@ -137,3 +137,21 @@ proptest! {
         prop_assert!(terminal <= 1);
     }
 }
+
+/// Found by the property test above: a problem whose `code` is a blank string
+/// made a `hopae-failed` with an empty `code`.
+#[test]
+fn a_blank_problem_code_counts_as_no_code() {
+    for blank in [r#""""#, r#""  ""#] {
+        let v = parse(&format!(r#"{{"code":{blank},"title":"Busy"}}"#)).expect("json");
+        let p = Problem::from_json(&v).expect("a problem");
+        assert!(p.code.is_none() && p.raw_code.is_none(), "{blank}");
+        let failure = Error::Http {
+            status: 503,
+            problem: Some(Box::new(p)),
+            retry_after: None,
+        }
+        .to_failure();
+        assert!(!failure.code.is_empty(), "{blank}");
+    }
+}

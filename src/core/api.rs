@@ -440,13 +440,13 @@ pub enum Code {
 }
 
 impl Code {
-    /// Reads a code as sent: a number or any string.
+    /// Reads a code as sent: a number or any string but a blank one (no code).
     pub fn raw<J: Json>(v: &J) -> Option<Code> {
         match v.as_f64() {
             Some(n) => {
                 (n.fract() == 0.0 && (0.0..1e15).contains(&n)).then_some(Code::Number(n as u64))
             }
-            None => v.as_str().map(Code::Text),
+            None => v.as_str().filter(|t| !t.trim().is_empty()).map(Code::Text),
         }
     }
 
@@ -456,7 +456,7 @@ impl Code {
             return (n.fract() == 0.0 && (0.0..1e15).contains(&n))
                 .then_some(Code::Number(n as u64));
         }
-        let t = v.as_str()?;
+        let t = v.as_str().filter(|t| !t.trim().is_empty())?;
         Some(match crate::core::time::uint(&t) {
             Some(n) => Code::Number(n),
             None => Code::Text(t),
