@@ -112,6 +112,19 @@ const pollerReady = () => {
 };
 
 /**
+ * `[url resolved against the page's base URL, headers as pairs]` for a poll:
+ * the last one is kept (a widget polls one URL with one `headers` object).
+ */
+let last = [];
+const target = (url, extra) => {
+  const base = globalThis.document?.baseURI;
+  if (last[0] !== url || last[1] !== base || last[2] !== extra) {
+    last = [url, base, extra, [base ? new URL(url, base).href : url, [...headersOf(extra)]]];
+  }
+  return last[3];
+};
+
+/**
  * A GET made by the status worker, answered like send().then(read). The URL
  * is resolved against the page's base URL (the worker's own is its script's),
  * and the page's URL goes as the Referer to the page's own origin only.
@@ -119,8 +132,7 @@ const pollerReady = () => {
 const polled = ({ worker, calls: waiting }, url, extra, credentials, signal) =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const page = globalThis.document;
-    const message = [++calls, page ? new URL(url, page.baseURI).href : url, [...headersOf(extra)], credentials, page?.URL];
+    const message = [++calls, ...target(url, extra), credentials, globalThis.document?.URL];
     const id = message[0];
     const stop = () => {
       waiting.delete(id);
