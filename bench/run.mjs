@@ -26,7 +26,7 @@ const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 10);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000);
 const WINDOW_S = Number(process.env.BENCH_REQUEST_SECONDS ?? 60);
 const IDLE_S = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
-const IDLE_ROUNDS = Number(process.env.BENCH_IDLE_ROUNDS ?? 3);
+const IDLE_ROUNDS = Number(process.env.BENCH_IDLE_ROUNDS ?? 5);
 const log = (...a) => console.error("bench:", ...a);
 // BENCH_ONLY=paint,idle runs just those parts (bytes, cold, mount, paint, idle,
 // memory, cls), prints their rows and leaves bench/RESULTS.md alone; the
