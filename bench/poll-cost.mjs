@@ -7,7 +7,7 @@
 //   2. one request made back to back in one page, by variant: a bare
 //      `fetch(url).then(r => r.json())`, js/events.js request() as the widget
 //      calls it, XMLHttpRequest, and the same fetch in a dedicated Worker
-//      (bench/site/poll-worker.js) answering with a postMessage.
+//      (bench/site/floor-worker.js) answering with a postMessage.
 //   node bench/poll-cost.mjs     (dist/ built; ROUNDS=3, N=150, SECONDS=20)
 // For an A/B of two trees, run it on each tree's dist/ in turn (FLOOR=0: part
 // 1 only, for a tree whose events.js request() takes other arguments).
@@ -72,7 +72,7 @@ async function floor() {
     const r = await fetch("/api/verifications", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ providerId: "bankidse" }) });
     const url = `/api/verifications/${(await r.json()).verificationId}`;
     const events = await import("/dist/events.js");
-    const worker = new Worker("/poll-worker.js");
+    const worker = new Worker("/floor-worker.js");
     window.variants = {
       "bare fetch + json()": async () => (await fetch(url)).json(),
       "events.js request()": () => new Promise((resolve) => events.request(url, 0, undefined, "same-origin", undefined, undefined, new AbortController().signal, undefined, (w, t, value) => resolve(value), 1, 2)),

@@ -288,10 +288,14 @@ try {
     await cdp.send("Performance.enable");
     await new Promise((r) => setTimeout(r, 1000));
     const metric = async () => Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+    // The idle interval has the same shape: an evaluate round trip, then the rest of 500 ms.
     const idle0 = await metric();
-    await new Promise((r) => setTimeout(r, 500));
+    const i0 = Date.now();
+    await page.evaluate(() => 0);
+    await new Promise((r) => setTimeout(r, 500 - (Date.now() - i0)));
     const before = await metric();
     const t0 = Date.now();
+    const idleMs = t0 - i0;
     starts.ready.push(await page.evaluate(() => new Promise((resolve) => {
       const t0 = performance.now();
       const worker = new Worker("/dist/poll-worker.js");
@@ -299,8 +303,10 @@ try {
     })));
     await new Promise((r) => setTimeout(r, 500 - (Date.now() - t0)));
     const after = await metric();
-    starts.cpu.push((after.ThreadTime - before.ThreadTime - (before.ThreadTime - idle0.ThreadTime)) * 1000);
-    starts.task.push((after.TaskDuration - before.TaskDuration - (before.TaskDuration - idle0.TaskDuration)) * 1000);
+    // Less the page's idle cost, scaled to this interval's length.
+    const scale = (Date.now() - t0) / idleMs;
+    starts.cpu.push((after.ThreadTime - before.ThreadTime - (before.ThreadTime - idle0.ThreadTime) * scale) * 1000);
+    starts.task.push((after.TaskDuration - before.TaskDuration - (before.TaskDuration - idle0.TaskDuration) * scale) * 1000);
     await context.close();
   }
   results.workerStart = { cpu: median(starts.cpu), task: median(starts.task), ready: median(starts.ready) };

@@ -113,7 +113,7 @@ const pollerReady = () => {
 
 /**
  * `[url resolved against the page's base URL, headers as pairs]` for a poll:
- * the last one is kept (a widget polls one URL with one `headers` object).
+ * the last one is kept (one widget polls one URL with one `headers` object).
  */
 let last = [];
 const target = (url, extra) => {
@@ -127,12 +127,12 @@ const target = (url, extra) => {
 /**
  * A GET made by the status worker, answered like send().then(read). The URL
  * is resolved against the page's base URL (the worker's own is its script's),
- * and the page's URL goes as the Referer to the page's own origin only.
+ * and only the page's origin goes as the Referer, to the page's own origin.
  */
 const polled = ({ worker, calls: waiting }, url, extra, credentials, signal) =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const message = [++calls, ...target(url, extra), credentials, globalThis.document?.URL];
+    const message = [++calls, ...target(url, extra), credentials, globalThis.location?.origin];
     const id = message[0];
     const stop = () => {
       waiting.delete(id);
@@ -143,7 +143,7 @@ const polled = ({ worker, calls: waiting }, url, extra, credentials, signal) =>
       waiting.delete(id);
       signal?.removeEventListener("abort", stop);
       // The worker stopped: fetched here instead.
-      if (!answer) return resolve(send(url, "GET", extra, credentials, undefined, undefined, signal).then(read));
+      if (!answer) return resolve(new Promise((sent) => sent(send(url, "GET", extra, credentials, undefined, undefined, signal))).then(read));
       const [, status, ok, date, retryAfter, text, receivedAt] = answer;
       if (receivedAt === undefined) return reject(new TypeError(status));
       let json;

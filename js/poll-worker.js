@@ -1,7 +1,7 @@
 // dist/poll-worker.js: the widget's status requests, made off the page's main
 // thread (js/events.js starts it beside itself). A classic worker, no imports.
 // In:  [id, url, headers, credentials, referrer] makes a request (the page's
-//      URL as the Referer, to the page's origin only); [id] aborts it.
+//      origin as the Referer, to the page's origin only); [id] aborts it.
 // Out: 0 once, when ready; then per request [id, status, ok, date,
 //      retryAfter, text, receivedAt], or [id, message] when it failed.
 const requests = new Map();

@@ -255,17 +255,31 @@ test("request(): status polls go to the page's status worker once it says it is 
   assert.equal(FakeWorker.made.length, 1, "one worker for the page");
 });
 
-test("request(): in a page, the worker is sent the URL resolved against the page's base URL (its own base is its script's) and the page's URL as the referrer", async (t) => {
+test("request(): in a page, the worker is sent the URL resolved against the page's current base URL (its own base is its script's), for each widget's URL and headers, and only the page's origin as the referrer", async (t) => {
   const { request, done } = await freshEvents(t, "worker-base");
-  globalThis.document = { baseURI: "https://shop.example/app/", URL: "https://shop.example/app/checkout?step=2" };
-  t.after(() => delete globalThis.document);
-  const poll = () => request("api/verifications/v1", 0, undefined, "same-origin", undefined, undefined, undefined, undefined, done, 1, 2, true);
-  await poll();
-  FakeWorker.made[0].reply(0);
-  settle(poll());
-  const [, url, , , referrer] = FakeWorker.made[0].sent[0];
-  assert.equal(url, "https://shop.example/app/api/verifications/v1");
-  assert.equal(referrer, "https://shop.example/app/checkout?step=2");
+  globalThis.document = { baseURI: "https://shop.example/app/" };
+  globalThis.location = { origin: "https://shop.example" };
+  t.after(() => {
+    delete globalThis.document;
+    delete globalThis.location;
+  });
+  const poll = (url, extra) => request(url, 0, extra, "same-origin", undefined, undefined, undefined, undefined, done, 1, 2, true);
+  await poll("api/verifications/v1");
+  const [worker] = FakeWorker.made;
+  worker.reply(0);
+  const sent = () => worker.sent.at(-1);
+  settle(poll("api/verifications/v1"));
+  assert.deepEqual([sent()[1], sent()[2], sent()[4]], ["https://shop.example/app/api/verifications/v1", [["accept", "application/json"]], "https://shop.example"]);
+  // Two widgets polling in turn, each with its own headers.
+  const csrf = { "X-CSRF": "t" };
+  settle(poll("api/verifications/v2", csrf));
+  assert.deepEqual([sent()[1], sent()[2]], ["https://shop.example/app/api/verifications/v2", [["accept", "application/json"], ["x-csrf", "t"]]]);
+  settle(poll("api/verifications/v1"));
+  assert.deepEqual([sent()[1], sent()[2]], ["https://shop.example/app/api/verifications/v1", [["accept", "application/json"]]]);
+  // The page moved (history.pushState): a relative URL follows its base, as fetch would.
+  globalThis.document.baseURI = "https://shop.example/account/";
+  settle(poll("api/verifications/v1"));
+  assert.equal(sent()[1], "https://shop.example/account/api/verifications/v1");
 });
 
 test("request(): an aborted worker poll tells the worker and fails with the abort's reason; a failure in the worker fails the poll; a worker that stops has what it holds fetched by the page, and later polls too", async (t) => {
@@ -348,4 +362,19 @@ test("request(): where no Worker can start (another origin, a CSP), polls are fe
   await request("/api/v/x", 0, undefined, "same-origin", undefined, undefined, undefined, undefined, done, 1, 4, true);
   assert.equal(fetched.length, 2);
   assert.deepEqual(answers.map((a) => [a.tag, a.failed]), [[2, false], [4, false]]);
+});
+
+test("request(): when the worker stops and the page's fetch throws at once, each held poll still settles (a failure the widget retries), none hangs", async (t) => {
+  const { request, answers, done } = await freshEvents(t, "worker-stop-throws");
+  const poll = (tag) => request("/api/v/x", 0, undefined, "same-origin", undefined, undefined, undefined, undefined, done, 1, tag, true);
+  await poll(2);
+  const [worker] = FakeWorker.made;
+  worker.reply(0);
+  const held = [poll(4), poll(6)];
+  globalThis.fetch = () => {
+    throw new TypeError("refused by a wrapper");
+  };
+  worker.onerror({});
+  await Promise.all(held.map(settle));
+  assert.deepEqual(answers.slice(-2).map((a) => [a.tag, a.failed, a.value.message]), [[4, true, "refused by a wrapper"], [6, true, "refused by a wrapper"]]);
 });
