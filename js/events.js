@@ -68,12 +68,15 @@ const headersOf = (extra, body, key) => {
  */
 export const read = async (response) => {
   const text = await response.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {}
   const header = (name) => response.headers.get(name) ?? undefined;
-  return [response.status, response.ok, header("date"), header("retry-after"), json, Date.now(), text];
+  return [response.status, response.ok, header("date"), header("retry-after"), parsed(text), Date.now(), text];
+};
+
+/** `text` parsed as JSON, undefined if it is not JSON. */
+const parsed = (text) => {
+  try {
+    return JSON.parse(text);
+  } catch {}
 };
 
 const METHODS = ["GET", "POST", "DELETE"];
@@ -88,7 +91,7 @@ const METHODS = ["GET", "POST", "DELETE"];
  * holds when it stops is fetched here again.
  */
 let poller;
-let calls = 0;
+let lastId = 0;
 const pollerReady = () => {
   if (poller === undefined) {
     poller = null;
@@ -112,8 +115,9 @@ const pollerReady = () => {
 };
 
 /**
- * `[url resolved against the page's base URL, headers as pairs]` for a poll:
- * the last one is kept (one widget polls one URL with one `headers` object).
+ * `[url resolved against the page's base URL, headers as pairs]` for a poll,
+ * the last one kept: one widget polls one URL with one `headers` object, and
+ * making them each poll cost ~100 µs of script (bench/poll-cost.mjs).
  */
 let last = [];
 const target = (url, extra) => {
@@ -129,28 +133,24 @@ const target = (url, extra) => {
  * is resolved against the page's base URL (the worker's own is its script's),
  * and only the page's origin goes as the Referer, to the page's own origin.
  */
-const polled = ({ worker, calls: waiting }, url, extra, credentials, signal) =>
+const polled = ({ worker, calls }, url, extra, credentials, signal) =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const message = [++calls, ...target(url, extra), credentials, globalThis.location?.origin];
-    const id = message[0];
+    const id = ++lastId;
+    const message = [id, ...target(url, extra), credentials, globalThis.location?.origin];
     const stop = () => {
-      waiting.delete(id);
+      calls.delete(id);
       worker.postMessage([id]);
       reject(signal.reason);
     };
-    waiting.set(id, (answer) => {
-      waiting.delete(id);
+    calls.set(id, (answer) => {
+      calls.delete(id);
       signal?.removeEventListener("abort", stop);
       // The worker stopped: fetched here instead.
       if (!answer) return resolve(new Promise((sent) => sent(send(url, "GET", extra, credentials, undefined, undefined, signal))).then(read));
       const [, status, ok, date, retryAfter, text, receivedAt] = answer;
       if (receivedAt === undefined) return reject(new TypeError(status));
-      let json;
-      try {
-        json = JSON.parse(text);
-      } catch {}
-      resolve([status, ok, date, retryAfter, json, receivedAt, text]);
+      resolve([status, ok, date, retryAfter, parsed(text), receivedAt, text]);
     });
     signal?.addEventListener("abort", stop, { once: true });
     worker.postMessage(message);
